@@ -1,0 +1,9 @@
+"""Test-session set-up shared by the doctests and the test suite."""
+
+import os
+
+# scikit-learn's array API checks are skipped unless this is set before scipy loads.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+collect_ignore = ["docs", "examples", "benchmarks", "build"]
+collect_ignore_glob = ["sklearn_kexue/__main__.py"]

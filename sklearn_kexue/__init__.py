@@ -1,0 +1,14 @@
+"""sklearn_kexue: scikit-learn estimators for hashing, compression and embedding.
+
+Every estimator follows the scikit-learn API (fit/transform/predict), passes
+``check_estimator`` and composes in ``Pipeline`` and ``GridSearchCV``.
+"""
+
+from sklearn_kexue._version import __version__
+from sklearn_kexue.hashing import FlyHashTransformer, SignRandomProjection
+
+__all__ = [
+    "FlyHashTransformer",
+    "SignRandomProjection",
+    "__version__",
+]

@@ -1,0 +1,7 @@
+"""Locality-sensitive hashing: FlyHash, sign random projection, winner-take-all."""
+
+from sklearn_kexue.hashing._flyhash import FlyHashTransformer
+from sklearn_kexue.hashing._sign_random_projection import SignRandomProjection
+from sklearn_kexue.hashing._winner_take_all import winner_take_all
+
+__all__ = ["FlyHashTransformer", "SignRandomProjection", "winner_take_all"]

@@ -1,0 +1,12 @@
+"""Utilities shared by the estimators: input validation, batching, discovery."""
+
+from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._validation import check_pydata_sparse, validate_input_data
+from sklearn_kexue.utils.discovery import all_estimators
+
+__all__ = [
+    "all_estimators",
+    "check_pydata_sparse",
+    "gen_row_batches",
+    "validate_input_data",
+]

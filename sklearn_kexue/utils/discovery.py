@@ -1,0 +1,66 @@
+"""Discovery of the estimators that ``sklearn_kexue`` exports."""
+
+import inspect
+
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+)
+
+__all__ = ["all_estimators"]
+
+_TYPE_MIXINS = {
+    "classifier": ClassifierMixin,
+    "regressor": RegressorMixin,
+    "transformer": TransformerMixin,
+}
+
+
+def all_estimators(type_filter=None):
+    """List the estimators exported by :mod:`sklearn_kexue`.
+
+    Every class named in ``sklearn_kexue.__all__`` that derives from
+    :class:`~sklearn.base.BaseEstimator` is returned, so a new estimator is
+    picked up (by the common tests, the tour and the docs) as soon as it is
+    exported.
+
+    Parameters
+    ----------
+    type_filter : {"classifier", "regressor", "transformer"}, list of those \
+            or None, default=None
+        Keep only estimators of these kinds.
+
+    Returns
+    -------
+    estimators : list of (str, type) tuples
+        ``(name, class)`` pairs sorted by name.
+
+    Examples
+    --------
+    >>> from sklearn_kexue.utils.discovery import all_estimators
+    >>> [name for name, _ in all_estimators(type_filter="transformer")][:2]
+    ['FlyHashTransformer', 'SignRandomProjection']
+    """
+    import sklearn_kexue
+
+    estimators = [
+        (name, obj)
+        for name in sklearn_kexue.__all__
+        if inspect.isclass(obj := getattr(sklearn_kexue, name))
+        and issubclass(obj, BaseEstimator)
+    ]
+    if type_filter is not None:
+        kinds = [type_filter] if isinstance(type_filter, str) else list(type_filter)
+        unknown = set(kinds) - set(_TYPE_MIXINS)
+        if unknown:
+            raise ValueError(
+                f"type_filter must be among {sorted(_TYPE_MIXINS)}, got {sorted(unknown)}."
+            )
+        estimators = [
+            (name, cls)
+            for name, cls in estimators
+            if any(issubclass(cls, _TYPE_MIXINS[kind]) for kind in kinds)
+        ]
+    return sorted(estimators, key=lambda pair: pair[0])
