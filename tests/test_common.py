@@ -74,7 +74,9 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 @pytest.mark.parametrize(
-    "estimator", [cls() for _, cls in all_estimators()], ids=lambda est: type(est).__name__
+    "estimator",
+    [cls() for _, cls in all_estimators()],
+    ids=lambda est: type(est).__name__,
 )
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)

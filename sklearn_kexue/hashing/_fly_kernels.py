@@ -109,3 +109,23 @@ def fly_winners_csr(
         heap_store_winners(
             heap_values, heap_indices, 0, size, out_indices[row], out_values[row]
         )
+
+
+@numba.njit(cache=True, nogil=True)
+def row_sums_dense(X):
+    """Row sums added in ascending feature order (numpy's pairwise sum differs)."""
+    sums = np.zeros(X.shape[0], dtype=X.dtype)
+    for row in range(X.shape[0]):
+        for feature in range(X.shape[1]):
+            sums[row] += X[row, feature]
+    return sums
+
+
+@numba.njit(cache=True, nogil=True)
+def row_sums_csr(indptr, data):
+    """Row sums of canonical CSR input, bit-identical to :func:`row_sums_dense`."""
+    sums = np.zeros(indptr.shape[0] - 1, dtype=data.dtype)
+    for row in range(indptr.shape[0] - 1):
+        for p in range(indptr[row], indptr[row + 1]):
+            sums[row] += data[p]
+    return sums

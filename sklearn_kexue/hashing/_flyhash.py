@@ -14,6 +14,8 @@ from sklearn_kexue.hashing._fly_kernels import (
     BLOCK_ROWS,
     fly_winners_csr,
     fly_winners_dense,
+    row_sums_csr,
+    row_sums_dense,
 )
 from sklearn_kexue.hashing._winner_take_all import (
     allocate_winners,
@@ -127,10 +129,10 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Resolved number of inputs per unit s.
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
+        Names of features seen during ``fit``. Defined only when `X`
         has feature names that are all strings.
 
     See Also
@@ -331,9 +333,11 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 batch_indices, batch_values = allocate_winners(
                     batch.stop - batch.start, hash_length, dtype
                 )
-            self._select_winners(X[batch], batch_indices, batch_values)
+            X_batch = _canonical_batch(X[batch])
+            self._select_winners(X_batch, batch_indices, batch_values)
             if self.center and not self.binary:
-                batch_values -= self.fan_in_ * _row_means(X[batch])[:, np.newaxis]
+                row_means = _row_sums(X_batch) / X.shape[1]
+                batch_values -= self.fan_in_ * row_means[:, np.newaxis]
             if not self.sparse_output:
                 write_dense_winners(
                     codes[batch], batch_indices, batch_values, binary=self.binary
@@ -346,10 +350,6 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     def _select_winners(self, X_batch, out_indices, out_values):
         if sp.issparse(X_batch):
-            if not X_batch.has_canonical_format:
-                # Duplicates and order change floating-point sums; fix them on a copy.
-                X_batch = X_batch.copy()
-                X_batch.sum_duplicates()
             fly_winners_csr(
                 X_batch.indptr,
                 X_batch.indices,
@@ -363,7 +363,7 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             )
         else:
             fly_winners_dense(
-                np.ascontiguousarray(X_batch),
+                X_batch,
                 self.connections_,
                 self.hash_length_,
                 BLOCK_ROWS,
@@ -398,7 +398,19 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         return tags
 
 
-def _row_means(X):
-    if sp.issparse(X):
-        return np.asarray(X.sum(axis=1), dtype=X.dtype).ravel() / X.shape[1]
-    return X.mean(axis=1)
+def _canonical_batch(X_batch):
+    """A batch the kernels can read: C-contiguous, or CSR sorted without duplicates."""
+    if not sp.issparse(X_batch):
+        return np.ascontiguousarray(X_batch)
+    if not X_batch.has_canonical_format:
+        # Duplicates and order change floating-point sums; fix them on a copy.
+        X_batch = X_batch.copy()
+        X_batch.sum_duplicates()
+    return X_batch
+
+
+def _row_sums(X_batch):
+    """Row sums in the kernels' summation order, identical for dense and CSR."""
+    if sp.issparse(X_batch):
+        return row_sums_csr(X_batch.indptr, X_batch.data)
+    return row_sums_dense(X_batch)
