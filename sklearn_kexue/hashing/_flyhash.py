@@ -4,7 +4,12 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.random import sample_without_replacement
@@ -53,7 +58,7 @@ def _sample_connections(n_units, n_features, fan_in, random_state):
 
 def _units_by_feature(connections, n_features):
     """Invert the connections: the units fed by each input feature (CSC layout)."""
-    n_units, fan_in = connections.shape
+    fan_in = connections.shape[1]
     flat = connections.ravel()
     order = np.argsort(flat, kind="stable")
     unit_ids = (order // fan_in).astype(np.int32)
@@ -62,7 +67,9 @@ def _units_by_feature(connections, n_features):
     return unit_indptr, unit_ids
 
 
-class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class FlyHashTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Fly olfactory hashing: sparse binary expansion followed by winner-take-all.
 
     Each of the ``n_components`` output units (the fly's Kenyon cells) sums a
@@ -116,7 +123,7 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     Attributes
     ----------
-    connections_ : ndarray of shape (n_components_, fan_in_), dtype=int32
+    connections_ : ndarray of shape (`n_components_`, `fan_in_`), dtype=int32
         For each unit, the sorted indices of the input features it sums.
 
     n_components_ : int
@@ -288,8 +295,8 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         X = validate_input_data(self, X, reset=True, accept_sparse="csr")
         n_features = X.shape[1]
-        self.n_components_, self.hash_length_, self.fan_in_ = (
-            self._resolve_dimensions(n_features)
+        self.n_components_, self.hash_length_, self.fan_in_ = self._resolve_dimensions(
+            n_features
         )
         random_state = check_random_state(self.random_state)
         self.connections_ = _sample_connections(
@@ -311,7 +318,7 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Returns
         -------
-        codes : {sparse matrix, ndarray} of shape (n_samples, n_components_)
+        codes : {sparse matrix, ndarray} of shape (n_samples, `n_components_`)
             Exactly ``hash_length_`` non-zeros per row: ones, or the winners'
             activations if ``binary=False``. CSR if ``sparse_output=True``.
         """
@@ -373,7 +380,7 @@ class FlyHashTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     @property
     def components_(self):
-        """Binary projection matrix of shape (n_components_, n_features_in_), CSR.
+        """Binary projection matrix of shape (`n_components_`, `n_features_in_`), CSR.
 
         Derived from :attr:`connections_`: row ``j`` has ones at
         ``connections_[j]``.

@@ -4,7 +4,12 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
@@ -52,10 +57,10 @@ class SignRandomProjection(
 
     Attributes
     ----------
-    components_ : ndarray of shape (n_components, n_features_in_)
+    components_ : ndarray of shape (n_components, `n_features_in_`)
         Normal vectors of the hyperplanes, i.i.d. standard Gaussian entries.
 
-    mean_ : ndarray of shape (n_features_in_,) or None
+    mean_ : ndarray of shape (`n_features_in_`,) or None
         Per-feature mean of the training data when ``center=True``, else
         None.
 
@@ -132,9 +137,7 @@ class SignRandomProjection(
         """
         X = validate_input_data(self, X, reset=True, accept_sparse=("csr", "csc"))
         random_state = check_random_state(self.random_state)
-        self.components_ = random_state.standard_normal(
-            (self.n_components, X.shape[1])
-        )
+        self.components_ = random_state.standard_normal((self.n_components, X.shape[1]))
         if self.center:
             self.mean_ = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
         else:
@@ -166,7 +169,9 @@ class SignRandomProjection(
             offset = (self.mean_ @ self.components_.T).astype(dtype)
 
         n_samples = X.shape[0]
-        codes = np.empty((n_samples, self._n_features_out), dtype=self._output_dtype(dtype))
+        codes = np.empty(
+            (n_samples, self._n_features_out), dtype=self._output_dtype(dtype)
+        )
         row_bytes = self.n_components * (dtype.itemsize + 1)
         for batch in gen_row_batches(n_samples, row_bytes):
             projection = X[batch] @ hyperplanes

@@ -48,7 +48,7 @@ def _tie_keys(tie_breaking, shape, random_state):
 
 
 def _ranking(distances, tie_keys, n_retrieved):
-    """Indices of the ``n_retrieved`` closest items of each row, ties by ``tie_keys``."""
+    """Indices of each row's ``n_retrieved`` closest items, ties by ``tie_keys``."""
     order = np.lexsort((tie_keys, distances), axis=1)
     return order[:, :n_retrieved]
 
@@ -221,7 +221,10 @@ def mean_average_precision_neighbors(
         "labels": ["array-like"],
         "query_codes": ["array-like", "sparse matrix", None],
         "query_labels": ["array-like", None],
-        "n_retrieved": [Interval(Integral, 1, None, closed="left"), StrOptions({"all"})],
+        "n_retrieved": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"all"}),
+        ],
         "tie_breaking": [StrOptions({"index", "random"})],
         "random_state": ["random_state"],
     },
@@ -372,4 +375,3 @@ def _query_indices(n_queries, n_samples, random_state):
     if queries.size == 0 or queries.min() < -n_samples or queries.max() >= n_samples:
         raise ValueError(f"n_queries indices must lie in [0, {n_samples}).")
     return queries % n_samples
-

@@ -154,7 +154,8 @@ def assert_same_output_across_formats(estimator, X, *, formats=FORMATS):
     >>> from sklearn_kexue import FlyHashTransformer
     >>> from sklearn_kexue.testing import assert_same_output_across_formats
     >>> X = np.random.default_rng(0).random((6, 20))
-    >>> assert_same_output_across_formats(FlyHashTransformer(hash_length=3, random_state=0), X)
+    >>> hasher = FlyHashTransformer(hash_length=3, random_state=0)
+    >>> assert_same_output_across_formats(hasher, X)
     """
     X = _dense(X)
     reference = clone(estimator).fit(X)
@@ -355,7 +356,8 @@ def assert_row_shift_scale_invariance(estimator, X, shifts, scales):
     >>> from sklearn_kexue.testing import assert_row_shift_scale_invariance
     >>> X = np.arange(40.0).reshape(2, 20) % 7
     >>> hasher = FlyHashTransformer(hash_length=3, random_state=0).fit(X)
-    >>> assert_row_shift_scale_invariance(hasher, X, np.array([3.0, -5.0]), np.array([2.0, 4.0]))
+    >>> shifts, scales = np.array([3.0, -5.0]), np.array([2.0, 4.0])
+    >>> assert_row_shift_scale_invariance(hasher, X, shifts, scales)
     """
     X = np.asarray(X)
     shifts, scales = np.asarray(shifts), np.asarray(scales)

@@ -187,7 +187,9 @@ def _strategy_for_interval(interval, *, int_span, float_span):
     open_right = interval.closed in ("left", "neither")
     if interval.type is Integral:
         low = -int_span if left is None else int(np.floor(left)) + int(open_left)
-        high = low + int_span if right is None else int(np.ceil(right)) - int(open_right)
+        high = (
+            low + int_span if right is None else int(np.ceil(right)) - int(open_right)
+        )
         return st.integers(low, high)
     low = -float_span if left is None else float(left)
     high = max(low, 0.0) + float_span if right is None else float(right)

@@ -56,7 +56,8 @@ def all_estimators(type_filter=None):
         unknown = set(kinds) - set(_TYPE_MIXINS)
         if unknown:
             raise ValueError(
-                f"type_filter must be among {sorted(_TYPE_MIXINS)}, got {sorted(unknown)}."
+                f"type_filter must be among {sorted(_TYPE_MIXINS)}, "
+                f"got {sorted(unknown)}."
             )
         estimators = [
             (name, cls)

@@ -15,7 +15,6 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from sklearn_kexue import FlyHashTransformer
-from sklearn_kexue.utils import check_pydata_sparse
 from sklearn_kexue.testing import (
     as_format,
     assert_even_hamming_distances,
@@ -29,10 +28,11 @@ from sklearn_kexue.testing import (
     estimators,
     matrices,
 )
+from sklearn_kexue.utils import check_pydata_sparse
 
 
 def reference_activations(X, connections):
-    """Unit sums added in ascending feature order, as the kernels do (cumsum is sequential)."""
+    """Unit sums in ascending feature order, like the kernels (cumsum is serial)."""
     return np.cumsum(X[:, connections], axis=2)[..., -1]
 
 

@@ -1,0 +1,85 @@
+"""Tests for the shared winner-take-all routine and its tie rule."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from sklearn_kexue.hashing import winner_take_all
+from sklearn_kexue.testing import assert_fixed_weight_codes
+
+
+def reference_winners(activations, hash_length):
+    """Sort by activation descending, then by unit index ascending."""
+    unit_index = np.broadcast_to(np.arange(activations.shape[1]), activations.shape)
+    return np.lexsort((unit_index, -activations), axis=1)[:, :hash_length]
+
+
+@st.composite
+def activations_and_k(draw):
+    n_units = draw(st.integers(1, 30))
+    # Few distinct values: most rows have ties at the selection boundary.
+    activations = draw(
+        hnp.arrays(
+            draw(st.sampled_from([np.float32, np.float64])),
+            (draw(st.integers(1, 15)), n_units),
+            elements=st.integers(-3, 3).map(float),
+        )
+    )
+    return activations, draw(st.integers(1, n_units))
+
+
+@given(case=activations_and_k(), binary=st.booleans())
+def test_winners_follow_the_tie_rule(case, binary):
+    activations, hash_length = case
+    expected_winners = reference_winners(activations, hash_length)
+    codes = winner_take_all(activations, hash_length, binary=binary)
+    assert_fixed_weight_codes(codes, hash_length, binary=binary)
+    np.testing.assert_array_equal(
+        codes.indices.reshape(-1, hash_length), np.sort(expected_winners, axis=1)
+    )
+    expected = np.zeros_like(activations)
+    np.put_along_axis(
+        expected,
+        expected_winners,
+        1 if binary else np.take_along_axis(activations, expected_winners, axis=1),
+        axis=1,
+    )
+    np.testing.assert_array_equal(codes.toarray(), expected)
+    dense = winner_take_all(
+        activations, hash_length, binary=binary, sparse_output=False
+    )
+    np.testing.assert_array_equal(dense, expected)
+    assert dense.dtype == codes.dtype == activations.dtype
+
+
+@given(case=activations_and_k())
+def test_a_row_gets_the_same_winners_wherever_it_is(case):
+    activations, hash_length = case
+    codes = winner_take_all(activations, hash_length).toarray()
+    reversed_codes = winner_take_all(activations[::-1], hash_length).toarray()
+    np.testing.assert_array_equal(reversed_codes, codes[::-1])
+
+
+def test_sparse_output_has_sorted_indices_and_int32_index_arrays():
+    activations = np.random.default_rng(0).random((50, 100))
+    codes = winner_take_all(activations, 7)
+    assert isinstance(codes, sp.csr_matrix)
+    assert codes.has_sorted_indices
+    assert codes.indices.dtype == np.int32
+    np.testing.assert_array_equal(np.diff(codes.indptr), 7)
+
+
+def test_invalid_input_raises_clear_errors():
+    with pytest.raises(
+        ValueError, match="hash_length=5 must not exceed the number of units"
+    ):
+        winner_take_all(np.ones((2, 4)), 5)
+    with pytest.raises(ValueError, match="hash_length"):
+        winner_take_all(np.ones((2, 4)), 0)
+    with pytest.raises(ValueError, match="NaN"):
+        winner_take_all(np.array([[np.nan, 1.0]]), 1)
+    with pytest.raises(ValueError, match="Expected 2D"):
+        winner_take_all(np.ones(4), 1)

@@ -1,0 +1,196 @@
+"""Tests for the similarity-search mAP protocols."""
+
+import heapq
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from sklearn_kexue.metrics import (
+    mean_average_precision_labels,
+    mean_average_precision_neighbors,
+)
+
+
+def science_protocol_reference(X, codes, queries, n_neighbors):
+    """The Science 2017 evaluation loop, one query and one pair at a time."""
+    scores = []
+    for i in queries:
+        input_space, code_space = [], []
+        for j in range(len(X)):
+            if i == j or np.linalg.norm(X[i] - X[j]) <= 0:
+                continue  # the query itself and its exact duplicates
+            input_space.append((np.linalg.norm(X[i] - X[j]), j))
+            code_space.append((np.linalg.norm(codes[i] - codes[j]), j))
+        truth = {j for _, j in heapq.nsmallest(n_neighbors, input_space)}
+        predicted = [j for _, j in heapq.nsmallest(n_neighbors, code_space)]
+        hits, precisions = 0, []
+        for rank, j in enumerate(predicted, start=1):
+            if j in truth:
+                hits += 1
+                precisions.append(hits / rank)
+        scores.append(np.mean(precisions) if precisions else 0.0)
+    return np.mean(scores)
+
+
+@st.composite
+def data_and_codes(draw):
+    n_samples = draw(st.integers(4, 25))
+    integers = st.integers(0, 3).map(float)
+    X = draw(
+        hnp.arrays(np.float64, (n_samples, draw(st.integers(1, 4))), elements=integers)
+    )
+    codes = draw(
+        hnp.arrays(np.float64, (n_samples, draw(st.integers(1, 6))), elements=integers)
+    )
+    return X, codes
+
+
+@given(case=data_and_codes(), data=st.data())
+def test_neighbors_protocol_matches_the_reference_loop(case, data):
+    X, codes = case
+    n_samples = len(X)
+    duplicates = (np.linalg.norm(X[:, None] - X[None], axis=2) == 0).sum(axis=1)
+    n_candidates = n_samples - duplicates.max()
+    if n_candidates < 1:
+        return  # every row duplicates every other: no candidate exists
+    n_neighbors = data.draw(st.integers(1, n_candidates))
+    queries = np.arange(n_samples)
+    expected = science_protocol_reference(X, codes, queries, n_neighbors)
+    actual = mean_average_precision_neighbors(
+        X, codes, n_queries=queries, n_neighbors=n_neighbors
+    )
+    assert actual == pytest.approx(expected, abs=1e-12)
+    assert actual == pytest.approx(
+        mean_average_precision_neighbors(
+            sp.csr_matrix(X),
+            sp.csr_matrix(codes),
+            n_queries=queries,
+            n_neighbors=n_neighbors,
+        ),
+        abs=1e-12,
+    )
+
+
+def test_average_precision_is_divided_by_the_number_of_hits():
+    # Query 0; candidates 1..5 ordered by input distance; R = 2 -> truth {1, 2}.
+    X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+    # Code distances rank 3 first, then 1, then 4, 5, 2: one hit (row 1) at rank 2.
+    codes = np.array([[0.0], [2.0], [9.0], [1.0], [3.0], [4.0]])
+    score = mean_average_precision_neighbors(X, codes, n_queries=[0], n_neighbors=2)
+    assert score == pytest.approx(1 / 2)  # AP@R would give (1/2) / 2
+
+
+def test_duplicates_of_the_query_are_not_candidates():
+    X = np.array([[0.0], [0.0], [1.0], [5.0], [6.0]])
+    codes = np.array([[0.0], [0.0], [7.0], [0.0], [9.0]])
+    # Without the rule, row 1 (a duplicate) would be the true and predicted neighbour.
+    # Candidates of query 0: rows 2, 3, 4; truth {2}; prediction by code: row 3.
+    score = mean_average_precision_neighbors(X, codes, n_queries=[0], n_neighbors=1)
+    assert score == 0.0
+    with pytest.raises(
+        ValueError, match="n_neighbors=4 exceeds the number of candidates"
+    ):
+        mean_average_precision_neighbors(X, codes, n_queries=[0], n_neighbors=4)
+
+
+def test_index_ties_follow_the_paper_and_random_ties_are_seeded():
+    X = np.arange(12.0).reshape(-1, 1)
+    codes = np.zeros((12, 3))  # every code distance is tied
+    # Ties by index: query 0 predicts rows 1..10, exactly its 10 true neighbours.
+    assert (
+        mean_average_precision_neighbors(X, codes, n_queries=[0], n_neighbors=10) == 1.0
+    )
+    random_scores = [
+        mean_average_precision_neighbors(
+            X,
+            codes,
+            n_queries=[0],
+            n_neighbors=10,
+            tie_breaking="random",
+            random_state=seed,
+        )
+        for seed in range(20)
+    ]
+    assert min(random_scores) < 1.0
+    assert random_scores[3] == mean_average_precision_neighbors(
+        X, codes, n_queries=[0], n_neighbors=10, tie_breaking="random", random_state=3
+    )
+
+
+def test_default_neighbour_count_and_query_sampling():
+    rng = np.random.default_rng(0)
+    X = rng.random((600, 5))
+    codes = X + rng.normal(scale=0.05, size=X.shape)
+    # R defaults to max(10, int(0.02 * 600)) = 12.
+    default = mean_average_precision_neighbors(X, codes, random_state=0)
+    explicit = mean_average_precision_neighbors(
+        X, codes, n_neighbors=12, random_state=0
+    )
+    assert default == explicit
+    assert 0.3 < default < 1.0
+    with pytest.raises(ValueError, match="n_queries=601 exceeds"):
+        mean_average_precision_neighbors(X, codes, n_queries=601)
+    with pytest.raises(ValueError, match="same number of rows"):
+        mean_average_precision_neighbors(X, codes[:10])
+
+
+def reference_label_ap(distances, relevant, n_retrieved):
+    order = np.lexsort((np.arange(len(distances)), distances))[:n_retrieved]
+    hits = np.cumsum(relevant[order])
+    precision = hits / np.arange(1, len(order) + 1)
+    return (precision * relevant[order]).sum() / hits[-1] if hits[-1] else 0.0
+
+
+@given(
+    codes=hnp.arrays(np.float64, (12, 3), elements=st.integers(0, 1).map(float)),
+    labels=hnp.arrays(np.int64, 12, elements=st.integers(0, 2)),
+    n_retrieved=st.one_of(st.just("all"), st.integers(1, 15)),
+)
+def test_label_protocol_matches_a_direct_computation(codes, labels, n_retrieved):
+    expected = []
+    for query in range(12):
+        database = np.delete(np.arange(12), query)
+        distances = ((codes[database] - codes[query]) ** 2).sum(axis=1)
+        relevant = labels[database] == labels[query]
+        kept = 11 if n_retrieved == "all" else min(n_retrieved, 11)
+        expected.append(reference_label_ap(distances, relevant, kept))
+    actual = mean_average_precision_labels(
+        codes, labels, n_retrieved=n_retrieved, tie_breaking="index"
+    )
+    assert actual == pytest.approx(np.mean(expected), abs=1e-12)
+
+
+def test_separate_queries_and_database():
+    database = np.array([[1, 0], [1, 0], [0, 1]])
+    queries = np.array([[1, 0], [0, 1]])
+    score = mean_average_precision_labels(
+        database, [0, 0, 1], query_codes=queries, query_labels=[0, 1]
+    )
+    assert score == 1.0
+    with pytest.raises(ValueError, match="query_codes needs query_labels"):
+        mean_average_precision_labels(database, [0, 0, 1], query_codes=queries)
+    with pytest.raises(ValueError, match="query_labels is given without query_codes"):
+        mean_average_precision_labels(database, [0, 0, 1], query_labels=[0, 1])
+    with pytest.raises(ValueError, match="labels must be 1-D"):
+        mean_average_precision_labels(database, [0, 1])
+
+
+def test_random_ties_remove_the_bias_of_a_label_sorted_database():
+    # Uninformative codes: every item is tied. Ordered by index, a label-sorted
+    # database puts each query's own class first for the early classes.
+    labels = np.repeat(np.arange(4), 30)
+    codes = np.zeros((120, 8))
+    by_index = mean_average_precision_labels(codes, labels, tie_breaking="index")
+    by_chance = np.mean(
+        [
+            mean_average_precision_labels(codes, labels, random_state=seed)
+            for seed in range(5)
+        ]
+    )
+    # Random ranking scores about the relevant fraction, 29/119.
+    assert by_chance == pytest.approx(29 / 119, abs=0.03)
+    assert by_index > by_chance + 0.1
