@@ -11,7 +11,11 @@ and therefore identical codes.
 import numba
 import numpy as np
 
-from sklearn_kexue.hashing._winner_take_all import heap_offer, heap_store_winners
+from sklearn_kexue.hashing._winner_take_all import (
+    heap_offer,
+    heap_store_winners,
+    select_winners,
+)
 
 # Rows projected together, one SIMD lane each. It is passed to the kernel at run
 # time: as a compile-time constant LLVM unrolls the lane loop into scalar code.
@@ -98,16 +102,13 @@ def fly_winners_csr(
             feature = indices[p]
             for q in range(unit_indptr[feature], unit_indptr[feature + 1]):
                 drive[unit_ids[q]] += value
-        size = 0
-        for unit in range(n_units):
-            value = drive[unit]
-            if size == hash_length and value <= heap_values[0]:
-                continue
-            size = heap_offer(
-                heap_values, heap_indices, 0, size, hash_length, value, unit
-            )
-        heap_store_winners(
-            heap_values, heap_indices, 0, size, out_indices[row], out_values[row]
+        select_winners(
+            drive,
+            hash_length,
+            heap_values,
+            heap_indices,
+            out_indices[row],
+            out_values[row],
         )
 
 

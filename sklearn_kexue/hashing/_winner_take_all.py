@@ -31,6 +31,18 @@ def _weaker(value_a, index_a, value_b, index_b):
     return value_a < value_b or (value_a == value_b and index_a > index_b)
 
 
+@numba.njit(cache=True, inline="always")
+def _weaker_slot(values, indices, a, b):
+    """Whether the winner in heap slot a ranks below the one in slot b."""
+    return _weaker(values[a], indices[a], values[b], indices[b])
+
+
+@numba.njit(cache=True, inline="always")
+def _swap(values, indices, a, b):
+    values[a], values[b] = values[b], values[a]
+    indices[a], indices[b] = indices[b], indices[a]
+
+
 @numba.njit(cache=True)
 def _sift_down(values, indices, start, size, position):
     while True:
@@ -38,24 +50,13 @@ def _sift_down(values, indices, start, size, position):
         if left >= size:
             return
         weakest = left
-        right = left + 1
-        if right < size and _weaker(
-            values[start + right],
-            indices[start + right],
-            values[start + left],
-            indices[start + left],
+        if left + 1 < size and _weaker_slot(
+            values, indices, start + left + 1, start + left
         ):
-            weakest = right
-        if not _weaker(
-            values[start + weakest],
-            indices[start + weakest],
-            values[start + position],
-            indices[start + position],
-        ):
+            weakest = left + 1
+        if not _weaker_slot(values, indices, start + weakest, start + position):
             return
-        a, b = start + position, start + weakest
-        values[a], values[b] = values[b], values[a]
-        indices[a], indices[b] = indices[b], indices[a]
+        _swap(values, indices, start + position, start + weakest)
         position = weakest
 
 
@@ -72,16 +73,9 @@ def heap_offer(values, indices, start, size, capacity, value, index):
         # Sift up: the new unit has the highest index, so it is weaker on ties.
         while position > 0:
             parent = (position - 1) // 2
-            if not _weaker(
-                values[start + position],
-                indices[start + position],
-                values[start + parent],
-                indices[start + parent],
-            ):
+            if not _weaker_slot(values, indices, start + position, start + parent):
                 break
-            a, b = start + position, start + parent
-            values[a], values[b] = values[b], values[a]
-            indices[a], indices[b] = indices[b], indices[a]
+            _swap(values, indices, start + position, start + parent)
             position = parent
         return size + 1
     if value > values[start]:
@@ -100,23 +94,33 @@ def heap_store_winners(values, indices, start, size, out_indices, out_values):
         out_values[position] = values[start + order[position]]
 
 
+@numba.njit(cache=True)
+def select_winners(
+    activations, hash_length, heap_values, heap_indices, out_indices, out_values
+):
+    """Winner-take-all of one row of activations, using the given heap buffers."""
+    size = 0
+    for unit in range(activations.shape[0]):
+        value = activations[unit]
+        # Fast reject: most units lose to a full heap's weakest winner.
+        if size == hash_length and value <= heap_values[0]:
+            continue
+        size = heap_offer(heap_values, heap_indices, 0, size, hash_length, value, unit)
+    heap_store_winners(heap_values, heap_indices, 0, size, out_indices, out_values)
+
+
 @numba.njit(cache=True, nogil=True)
 def _select_row_winners(activations, hash_length, out_indices, out_values):
-    n_rows, n_units = activations.shape
     heap_values = np.empty(hash_length, dtype=activations.dtype)
     heap_indices = np.empty(hash_length, dtype=np.int64)
-    for row in range(n_rows):
-        size = 0
-        for unit in range(n_units):
-            value = activations[row, unit]
-            # Fast reject: most units lose to a full heap's weakest winner.
-            if size == hash_length and value <= heap_values[0]:
-                continue
-            size = heap_offer(
-                heap_values, heap_indices, 0, size, hash_length, value, unit
-            )
-        heap_store_winners(
-            heap_values, heap_indices, 0, size, out_indices[row], out_values[row]
+    for row in range(activations.shape[0]):
+        select_winners(
+            activations[row],
+            hash_length,
+            heap_values,
+            heap_indices,
+            out_indices[row],
+            out_values[row],
         )
 
 
