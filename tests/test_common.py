@@ -13,7 +13,7 @@ from sklearn_kexue.utils.discovery import all_estimators
 # Non-default configurations whose code paths differ enough to need the checks too.
 EXTRA_CONFIGURATIONS = {
     "FlyHashTransformer": [
-        {"sparse_output": False},
+        {"sparse_output": False, "n_jobs": 2},
         {"binary": False, "center": True, "hash_length": 0.05, "n_components": 200},
     ],
     "SignRandomProjection": [{"packed_output": True}, {"center": False}],

@@ -4,6 +4,7 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -12,6 +13,7 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
@@ -118,6 +120,12 @@ class FlyHashTransformer(
         If True, :meth:`transform` returns CSR codes with exactly
         ``hash_length`` stored entries per row; otherwise a dense array.
 
+    n_jobs : int, default=None
+        Number of threads that :meth:`transform` hashes rows with. The
+        compiled kernel releases the GIL, so threads run in parallel; the
+        codes do not depend on ``n_jobs``. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; ``-1`` means all processors.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the choice of connections. Pass an int for reproducible codes.
 
@@ -216,6 +224,7 @@ class FlyHashTransformer(
         "binary": ["boolean"],
         "center": ["boolean"],
         "sparse_output": ["boolean"],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
 
@@ -228,6 +237,7 @@ class FlyHashTransformer(
         binary=True,
         center=False,
         sparse_output=True,
+        n_jobs=None,
         random_state=None,
     ):
         self.n_components = n_components
@@ -236,6 +246,7 @@ class FlyHashTransformer(
         self.binary = binary
         self.center = center
         self.sparse_output = sparse_output
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def _resolve_dimensions(self, n_features):
@@ -324,36 +335,55 @@ class FlyHashTransformer(
         """
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False, accept_sparse="csr")
-        n_samples = X.shape[0]
-        hash_length, dtype = self.hash_length_, X.dtype
+        n_samples, dtype = X.shape[0], X.dtype
         if self.sparse_output:
-            indices, values = allocate_winners(n_samples, hash_length, dtype)
+            indices, values = allocate_winners(n_samples, self.hash_length_, dtype)
+            outputs = (indices, values)
         else:
-            codes = np.zeros((n_samples, self.n_components_), dtype=dtype)
-        row_bytes = hash_length * (dtype.itemsize + 4)
+            outputs = (np.zeros((n_samples, self.n_components_), dtype=dtype),)
+
+        n_threads = effective_n_jobs(self.n_jobs)
+        row_bytes = self.hash_length_ * (dtype.itemsize + 4)
         if not sp.issparse(X):
             row_bytes += X.shape[1] * dtype.itemsize  # contiguous copy of a batch
-        for batch in gen_row_batches(n_samples, row_bytes):
-            if self.sparse_output:
-                batch_indices, batch_values = indices[batch], values[batch]
-            else:
-                batch_indices, batch_values = allocate_winners(
-                    batch.stop - batch.start, hash_length, dtype
-                )
-            X_batch = _canonical_batch(X[batch])
-            self._select_winners(X_batch, batch_indices, batch_values)
-            if self.center and not self.binary:
-                row_means = _row_sums(X_batch) / X.shape[1]
-                batch_values -= self.fan_in_ * row_means[:, np.newaxis]
-            if not self.sparse_output:
-                write_dense_winners(
-                    codes[batch], batch_indices, batch_values, binary=self.binary
-                )
+        # Threads hash batches concurrently, so they share the memory budget.
+        batches = gen_row_batches(
+            n_samples,
+            row_bytes * n_threads,
+            max_batch_size=-(-n_samples // (4 * n_threads)) if n_threads > 1 else None,
+        )
+        if n_threads == 1:
+            for batch in batches:
+                self._hash_batch(X, batch, outputs)
+        else:
+            # Batches write disjoint rows of the same output arrays.
+            Parallel(n_jobs=n_threads, require="sharedmem")(
+                delayed(self._hash_batch)(X, batch, outputs) for batch in batches
+            )
         if self.sparse_output:
             return winners_to_csr(
                 indices, values, self.n_components_, binary=self.binary
             )
-        return codes
+        return outputs[0]
+
+    def _hash_batch(self, X, batch, outputs):
+        """Hash the rows ``batch`` of ``X`` into their slice of ``outputs``."""
+        if self.sparse_output:
+            indices, values = outputs
+            batch_indices, batch_values = indices[batch], values[batch]
+        else:
+            batch_indices, batch_values = allocate_winners(
+                batch.stop - batch.start, self.hash_length_, X.dtype
+            )
+        X_batch = _canonical_batch(X[batch])
+        self._select_winners(X_batch, batch_indices, batch_values)
+        if self.center and not self.binary:
+            row_means = _row_sums(X_batch) / X.shape[1]
+            batch_values -= self.fan_in_ * row_means[:, np.newaxis]
+        if not self.sparse_output:
+            write_dense_winners(
+                outputs[0][batch], batch_indices, batch_values, binary=self.binary
+            )
 
     def _select_winners(self, X_batch, out_indices, out_values):
         if sp.issparse(X_batch):

@@ -260,6 +260,26 @@ def test_wide_inputs_sample_connections_without_random_keys():
     )
 
 
+@pytest.mark.parametrize("sparse_output", [True, False])
+@pytest.mark.parametrize("format", ["dense", "csr_matrix"])
+def test_threads_do_not_change_the_codes(sparse_output, format):
+    X = as_format(np.random.default_rng(0).random((500, 40)), format)
+    hasher = FlyHashTransformer(
+        hash_length=6,
+        binary=False,
+        center=True,
+        sparse_output=sparse_output,
+        random_state=0,
+    ).fit(X)
+    expected = to_dense(hasher.transform(X))
+    for n_jobs in (2, -1):
+        np.testing.assert_array_equal(
+            to_dense(hasher.set_params(n_jobs=n_jobs).transform(X)), expected
+        )
+    with config_context(working_memory=0.001):
+        np.testing.assert_array_equal(to_dense(hasher.transform(X)), expected)
+
+
 def test_batched_transform_equals_single_batch():
     X = np.random.default_rng(0).random((300, 40)).astype(np.float32)
     for sparse_output in (True, False):
