@@ -40,16 +40,19 @@ def _squared_distances(queries, database):
     return np.maximum(distances, 0, out=distances)
 
 
-def _tie_keys(tie_breaking, shape, random_state):
-    """Secondary sort keys: the database index, or a fresh random order per query."""
+def _ranking(distances, n_retrieved, tie_breaking="index", random_state=None):
+    """Indices of each row's ``n_retrieved`` closest items under the tie rule."""
     if tie_breaking == "index":
-        return np.broadcast_to(np.arange(shape[1]), shape)
-    return random_state.random_sample(shape)
-
-
-def _ranking(distances, tie_keys, n_retrieved):
-    """Indices of each row's ``n_retrieved`` closest items, ties by ``tie_keys``."""
-    order = np.lexsort((tie_keys, distances), axis=1)
+        # A stable sort keeps tied items in index order.
+        return np.argsort(distances, axis=1, kind="stable")[:, :n_retrieved]
+    jitter = random_state.random_sample(distances.shape)
+    finite = distances[np.isfinite(distances)]
+    if np.array_equal(finite, np.round(finite)) and np.all(finite < 2.0**32):
+        # Distinct integer distances differ by at least 1 (as between binary
+        # codes), so a jitter in [0, 1) orders only the ties: one sort suffices.
+        order = np.argsort(distances + jitter, axis=1)
+    else:
+        order = np.lexsort((jitter, distances), axis=1)
     return order[:, :n_retrieved]
 
 
@@ -137,7 +140,7 @@ def mean_average_precision_neighbors(
         paper's code uses 100 per trial); an array gives the query row
         indices; None uses every row.
 
-    n_neighbors : int, default=None
+    n_neighbors : int or None, default=None
         Size R of the true and predicted neighbour lists. None uses the
         paper's ``max(10, int(0.02 * n_samples))`` (the top 2 %).
 
@@ -203,13 +206,11 @@ def mean_average_precision_neighbors(
         code_distances = _squared_distances(codes[query_rows], codes)
         code_distances[excluded] = np.inf
 
-        index_keys = _tie_keys("index", input_distances.shape, None)
-        truth = _ranking(input_distances, index_keys, n_neighbors)
+        truth = _ranking(input_distances, n_neighbors)
         is_true_neighbor = np.zeros(input_distances.shape, dtype=bool)
         np.put_along_axis(is_true_neighbor, truth, True, axis=1)
 
-        tie_keys = _tie_keys(tie_breaking, code_distances.shape, random_state)
-        predicted = _ranking(code_distances, tie_keys, n_neighbors)
+        predicted = _ranking(code_distances, n_neighbors, tie_breaking, random_state)
         relevance = np.take_along_axis(is_true_neighbor, predicted, axis=1)
         scores[batch] = _average_precision(relevance)
     return float(scores.mean())
@@ -353,8 +354,7 @@ def mean_average_precision_labels(
         if leave_one_out:
             own_rows = np.arange(batch.start, batch.stop)
             distances[np.arange(len(own_rows)), own_rows] = np.inf
-        tie_keys = _tie_keys(tie_breaking, distances.shape, random_state)
-        retrieved = _ranking(distances, tie_keys, n_kept)
+        retrieved = _ranking(distances, n_kept, tie_breaking, random_state)
         relevance = labels[retrieved] == query_labels[batch][:, np.newaxis]
         scores[batch] = _average_precision(relevance)
     return float(scores.mean())
