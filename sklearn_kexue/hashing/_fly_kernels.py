@@ -1,39 +1,165 @@
 """Compiled FlyHash projection fused with winner-take-all.
 
 Both kernels compute, for every output unit j, the sum of the inputs it is
-connected to, adding them in ascending input order, and offer the sums to
-the shared winner-take-all heap. Adding an exact zero never changes a
-floating-point sum, so the dense kernel (which also adds the zero inputs)
-and the sparse kernel (which skips them) produce bit-identical activations
-and therefore identical codes.
+connected to, adding them in ascending input order, and select the winners
+with the shared routines of ``_winner_take_all``. Adding an exact zero never
+changes a floating-point sum, so the dense kernel (which also adds the zero
+inputs) and the sparse kernel (which skips them) produce bit-identical
+activations and therefore identical codes.
 """
 
 import numba
 import numpy as np
 
 from sklearn_kexue.hashing._winner_take_all import (
-    heap_offer,
-    heap_store_winners,
-    select_winners,
+    kth_largest,
+    n_groups,
+    row_workspace,
+    select_from_candidates,
+    select_row,
 )
 
 # Rows projected together, one SIMD lane each. It is passed to the kernel at run
 # time: as a compile-time constant LLVM unrolls the lane loop into scalar code.
 BLOCK_ROWS = 64
+# Above this many candidates (or groups) in a lane, rank counting across lanes
+# (quadratic) costs more than selecting lane by lane.
+RANK_LANES_MAX_CANDIDATES = 128
+
+
+@numba.njit(cache=True, nogil=True)
+def _project_block(block, connections, activations):
+    """Unit sums for a block of rows stored transposed (features x lanes).
+
+    The connection loop is unrolled by four with the additions kept in order,
+    so each lane still adds its inputs one by one in ascending feature order
+    while the running sums are loaded and stored four times less often.
+    """
+    n_units, fan_in = connections.shape
+    n_lanes = block.shape[1]
+    unrolled = fan_in - fan_in % 4
+    for unit in range(n_units):
+        for lane in range(n_lanes):
+            activations[unit, lane] = 0
+        for c in range(0, unrolled, 4):
+            f0, f1 = connections[unit, c], connections[unit, c + 1]
+            f2, f3 = connections[unit, c + 2], connections[unit, c + 3]
+            for lane in range(n_lanes):
+                activations[unit, lane] = (
+                    ((activations[unit, lane] + block[f0, lane]) + block[f1, lane])
+                    + block[f2, lane]
+                ) + block[f3, lane]
+        for c in range(unrolled, fan_in):
+            feature = connections[unit, c]
+            for lane in range(n_lanes):
+                activations[unit, lane] += block[feature, lane]
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_beating(values, n_slots, slot, ranks):
+    """Per lane, how many of ``values[:n_slots]`` beat ``values[slot]`` (tie rule)."""
+    n_lanes = values.shape[1]
+    ranks[:] = 0
+    for other in range(slot):
+        for lane in range(n_lanes):
+            ranks[lane] += values[other, lane] >= values[slot, lane]
+    for other in range(slot + 1, n_slots):
+        for lane in range(n_lanes):
+            ranks[lane] += values[other, lane] > values[slot, lane]
+
+
+@numba.njit(cache=True, nogil=True)
+def _lower_bounds(activations, hash_length, group_max, ranks, column, scratch, bounds):
+    """Per-lane lower bound on the k-th largest activation (see _winner_take_all)."""
+    n_units, n_lanes = activations.shape
+    n_group = group_max.shape[0]
+    zero = activations.dtype.type(0)
+    group_max[:] = -np.inf
+    for unit in range(n_units):
+        group = unit % n_group
+        for lane in range(n_lanes):
+            # "+ zero" keeps the store unconditional: LLVM turns a bare in-place
+            # max into masked stores, which are slow.
+            group_max[group, lane] = (
+                max(group_max[group, lane], activations[unit, lane]) + zero
+            )
+    if n_group <= RANK_LANES_MAX_CANDIDATES:
+        # The k-th largest group maximum is the one beaten by exactly k - 1 others.
+        bounds[:] = -np.inf
+        for group in range(n_group):
+            _count_beating(group_max, n_group, group, ranks)
+            for lane in range(n_lanes):
+                kth = ranks[lane] == hash_length - 1
+                bounds[lane] = max(
+                    bounds[lane], group_max[group, lane] if kth else -np.inf
+                )
+        return
+    for lane in range(n_lanes):
+        for group in range(n_group):
+            column[group] = group_max[group, lane]
+        bounds[lane] = kth_largest(column, n_group, hash_length, scratch)
+
+
+@numba.njit(cache=True, nogil=True)
+def _collect_candidates(activations, bounds, n_rows, values, indices, counts):
+    """Units >= the lane's bound, as (slot, lane) tables in index order.
+
+    Returns the largest number of candidates of a lane.
+    """
+    counts[:] = 0
+    for unit in range(activations.shape[0]):
+        # Most units are no lane's candidate: a vectorised count skips them.
+        n_hits = 0
+        for lane in range(n_rows):
+            n_hits += activations[unit, lane] >= bounds[lane]
+        if n_hits == 0:
+            continue
+        for lane in range(n_rows):
+            value = activations[unit, lane]
+            if value >= bounds[lane]:
+                slot = counts[lane]
+                values[slot, lane] = value
+                indices[slot, lane] = unit
+                counts[lane] = slot + 1
+    return counts[:n_rows].max()
+
+
+@numba.njit(cache=True, nogil=True)
+def _select_lanes_by_rank(values, counts, n_slots, n_rows, hash_length, ranks, winners):
+    """Rank counting (see _winner_take_all) for every lane at once.
+
+    Lanes with fewer candidates are padded with -inf; a padding slot comes
+    after at least ``hash_length`` real candidates, so it never wins.
+    """
+    n_lanes = values.shape[1]
+    for lane in range(n_rows):
+        for slot in range(counts[lane], n_slots):
+            values[slot, lane] = -np.inf
+    for slot in range(n_slots):
+        _count_beating(values, n_slots, slot, ranks)
+        for lane in range(n_lanes):
+            winners[slot, lane] = ranks[lane] < hash_length
 
 
 @numba.njit(cache=True, nogil=True)
 def fly_winners_dense(X, connections, hash_length, block_rows, out_indices, out_values):
     """Winners of each row of dense ``X`` (C-contiguous, n_samples x n_features)."""
     n_samples, n_features = X.shape
-    n_units, fan_in = connections.shape
+    n_units = connections.shape[0]
     # The block is stored transposed so that each connection adds a contiguous
     # vector of block_rows inputs.
     block = np.zeros((n_features, block_rows), dtype=X.dtype)
-    drive = np.empty(block_rows, dtype=X.dtype)
-    heap_values = np.empty(block_rows * hash_length, dtype=X.dtype)
-    heap_indices = np.empty(block_rows * hash_length, dtype=np.int64)
-    sizes = np.zeros(block_rows, dtype=np.int64)
+    activations = np.empty((n_units, block_rows), dtype=X.dtype)
+    group_max = np.empty((n_groups(n_units, hash_length), block_rows), dtype=X.dtype)
+    bounds = np.empty(block_rows, dtype=X.dtype)
+    candidate_values = np.empty((n_units, block_rows), dtype=X.dtype)
+    candidate_indices = np.empty((n_units, block_rows), dtype=np.int32)
+    counts = np.zeros(block_rows, dtype=np.int64)
+    ranks = np.empty(block_rows, dtype=np.int32)
+    winners = np.empty((n_units, block_rows), dtype=np.bool_)
+    lane_values = np.empty(n_units, dtype=X.dtype)
+    lane_indices = np.empty(n_units, dtype=np.int32)
+    scratch = np.empty(n_units, dtype=X.dtype)
     for start in range(0, n_samples, block_rows):
         n_rows = min(block_rows, n_samples - start)
         for lane in range(n_rows):
@@ -42,33 +168,39 @@ def fly_winners_dense(X, connections, hash_length, block_rows, out_indices, out_
         for lane in range(n_rows, block_rows):
             for feature in range(n_features):
                 block[feature, lane] = 0
-        sizes[:] = 0
-        for unit in range(n_units):
-            drive[:] = 0
-            for c in range(fan_in):
-                feature = connections[unit, c]
-                for lane in range(block_rows):
-                    drive[lane] += block[feature, lane]
+        _project_block(block, connections, activations)
+        _lower_bounds(
+            activations, hash_length, group_max, ranks, lane_values, scratch, bounds
+        )
+        n_slots = _collect_candidates(
+            activations, bounds, n_rows, candidate_values, candidate_indices, counts
+        )
+        if n_slots <= RANK_LANES_MAX_CANDIDATES:
+            _select_lanes_by_rank(
+                candidate_values, counts, n_slots, n_rows, hash_length, ranks, winners
+            )
             for lane in range(n_rows):
-                value = drive[lane]
-                offset = lane * hash_length
-                if sizes[lane] == hash_length and value <= heap_values[offset]:
-                    continue
-                sizes[lane] = heap_offer(
-                    heap_values,
-                    heap_indices,
-                    offset,
-                    sizes[lane],
-                    hash_length,
-                    value,
-                    unit,
-                )
-        for lane in range(n_rows):
-            heap_store_winners(
-                heap_values,
-                heap_indices,
-                lane * hash_length,
-                sizes[lane],
+                position = 0
+                for slot in range(counts[lane]):
+                    if winners[slot, lane]:
+                        out_indices[start + lane, position] = candidate_indices[
+                            slot, lane
+                        ]
+                        out_values[start + lane, position] = candidate_values[
+                            slot, lane
+                        ]
+                        position += 1
+            continue
+        for lane in range(n_rows):  # many ties: select lane by lane
+            for slot in range(counts[lane]):
+                lane_values[slot] = candidate_values[slot, lane]
+                lane_indices[slot] = candidate_indices[slot, lane]
+            select_from_candidates(
+                lane_values,
+                lane_indices,
+                counts[lane],
+                hash_length,
+                scratch,
                 out_indices[start + lane],
                 out_values[start + lane],
             )
@@ -89,12 +221,11 @@ def fly_winners_csr(
     """Winners of each row of canonical CSR input (sorted, no duplicates).
 
     ``unit_indptr``/``unit_ids`` list, for every input feature, the units it
-    feeds, so the cost is proportional to the row's non-zeros.
+    feeds, so the projection costs time proportional to the row's non-zeros.
     """
     n_samples = indptr.shape[0] - 1
     drive = np.zeros(n_units, dtype=data.dtype)
-    heap_values = np.empty(hash_length, dtype=data.dtype)
-    heap_indices = np.empty(hash_length, dtype=np.int64)
+    workspace = row_workspace(n_units, hash_length, data.dtype)
     for row in range(n_samples):
         drive[:] = 0
         for p in range(indptr[row], indptr[row + 1]):
@@ -102,14 +233,7 @@ def fly_winners_csr(
             feature = indices[p]
             for q in range(unit_indptr[feature], unit_indptr[feature + 1]):
                 drive[unit_ids[q]] += value
-        select_winners(
-            drive,
-            hash_length,
-            heap_values,
-            heap_indices,
-            out_indices[row],
-            out_values[row],
-        )
+        select_row(drive, hash_length, workspace, out_indices[row], out_values[row])
 
 
 @numba.njit(cache=True, nogil=True)

@@ -1,13 +1,25 @@
 """Winner-take-all: keep the top-k units of each row, with one deterministic tie rule.
 
-Every hasher in this package selects its winners through the heap primitives
-below, so they all share the same rule: units are ranked by activation,
-largest first, and among equal activations the unit with the lower index
-wins. The primitives scan units in ascending index order and keep a bounded
-min-heap of the current winners whose root is the *weakest* winner (lowest
-activation, then highest index). A new unit enters only if it beats the root
-strictly, which is exactly the tie rule because it has the highest index seen
-so far.
+Every hasher in this package selects its winners with the routines below, so
+they all share one rule: units are ranked by activation, largest first, and
+among equal activations the unit with the lower index wins.
+
+Selection takes time linear in the number of units m, in two steps:
+
+1. **A lower bound t on the k-th largest activation.** The units are split
+   into G = 2k groups (unit j in group j mod G; every unit its own group when
+   m < 2k) and t is the k-th largest of the group maxima: k groups have a
+   maximum >= t, so at least k activations are >= t. Group maxima cost one
+   vectorised ``max`` per unit, and t is usually close to the k-th largest
+   activation (about 1.4k units are >= t for continuous data).
+2. **An exact selection among the candidates**, the units with activation
+   >= t, collected in index order. A candidate wins when fewer than k
+   candidates beat it, counting as beating it every candidate with a larger
+   activation and every earlier candidate with an equal one: this is the tie
+   rule, the counting is branch-free and vectorises, and the winners come out
+   sorted by index. Large candidate sets (many ties) go through quickselect
+   instead, which finds the k-th largest value v and keeps the candidates
+   above v and the first ones equal to v.
 """
 
 from numbers import Integral, Real
@@ -23,104 +35,153 @@ from sklearn_kexue.utils._sparse import csr_output
 __all__ = ["winner_take_all"]
 
 _INDEX_DTYPE = np.int32
-
-
-@numba.njit(cache=True, inline="always")
-def _weaker(value_a, index_a, value_b, index_b):
-    """Whether winner a ranks below winner b under the tie rule."""
-    return value_a < value_b or (value_a == value_b and index_a > index_b)
-
-
-@numba.njit(cache=True, inline="always")
-def _weaker_slot(values, indices, a, b):
-    """Whether the winner in heap slot a ranks below the one in slot b."""
-    return _weaker(values[a], indices[a], values[b], indices[b])
-
-
-@numba.njit(cache=True, inline="always")
-def _swap(values, indices, a, b):
-    values[a], values[b] = values[b], values[a]
-    indices[a], indices[b] = indices[b], indices[a]
+# Above this many candidates, counting ranks (quadratic) costs more than quickselect.
+RANK_COUNT_MAX_CANDIDATES = 64
 
 
 @numba.njit(cache=True)
-def _sift_down(values, indices, start, size, position):
-    while True:
-        left = 2 * position + 1
-        if left >= size:
-            return
-        weakest = left
-        if left + 1 < size and _weaker_slot(
-            values, indices, start + left + 1, start + left
-        ):
-            weakest = left + 1
-        if not _weaker_slot(values, indices, start + weakest, start + position):
-            return
-        _swap(values, indices, start + position, start + weakest)
-        position = weakest
+def n_groups(n_units, hash_length):
+    """Number of groups G of the lower-bound step."""
+    return min(n_units, 2 * hash_length)
 
 
 @numba.njit(cache=True)
-def heap_offer(values, indices, start, size, capacity, value, index):
-    """Offer unit ``index`` with ``value`` to the heap at ``start``; return its size.
-
-    Units must be offered in ascending index order for the tie rule to hold.
-    """
-    if size < capacity:
-        position = size
-        values[start + position] = value
-        indices[start + position] = index
-        # Sift up: the new unit has the highest index, so it is weaker on ties.
-        while position > 0:
-            parent = (position - 1) // 2
-            if not _weaker_slot(values, indices, start + position, start + parent):
-                break
-            _swap(values, indices, start + position, start + parent)
-            position = parent
-        return size + 1
-    if value > values[start]:
-        values[start] = value
-        indices[start] = index
-        _sift_down(values, indices, start, size, 0)
-    return size
+def kth_largest(values, n_values, k, scratch):
+    """The k-th largest (1-based) of ``values[:n_values]``, by quickselect."""
+    for i in range(n_values):
+        scratch[i] = values[i]
+    low, high, target = 0, n_values - 1, k - 1
+    while low < high:
+        # Median of three as pivot, for descending order.
+        a, b, c = scratch[low], scratch[(low + high) // 2], scratch[high]
+        if a < b:
+            a, b = b, a
+        if b < c:
+            b = c
+            if a < b:
+                b = a
+        pivot = b
+        i, j = low, high
+        while i <= j:
+            while scratch[i] > pivot:
+                i += 1
+            while scratch[j] < pivot:
+                j -= 1
+            if i <= j:
+                scratch[i], scratch[j] = scratch[j], scratch[i]
+                i += 1
+                j -= 1
+        if target <= j:
+            high = j
+        elif target >= i:
+            low = i
+        else:
+            return scratch[target]
+    return scratch[target]
 
 
 @numba.njit(cache=True)
-def heap_store_winners(values, indices, start, size, out_indices, out_values):
-    """Write the heap's winners to the output row, sorted by unit index."""
-    order = np.argsort(indices[start : start + size])
-    for position in range(size):
-        out_indices[position] = indices[start + order[position]]
-        out_values[position] = values[start + order[position]]
+def _select_by_rank(values, indices, n_candidates, k, out_indices, out_values):
+    position = 0
+    for i in range(n_candidates):
+        value = values[i]
+        n_beating = 0
+        for j in range(i):
+            n_beating += values[j] >= value
+        for j in range(i + 1, n_candidates):
+            n_beating += values[j] > value
+        if n_beating < k:
+            out_indices[position] = indices[i]
+            out_values[position] = value
+            position += 1
 
 
 @numba.njit(cache=True)
-def select_winners(
-    activations, hash_length, heap_values, heap_indices, out_indices, out_values
+def _select_by_threshold(
+    values, indices, n_candidates, k, scratch, out_indices, out_values
 ):
-    """Winner-take-all of one row of activations, using the given heap buffers."""
-    size = 0
-    for unit in range(activations.shape[0]):
-        value = activations[unit]
-        # Fast reject: most units lose to a full heap's weakest winner.
-        if size == hash_length and value <= heap_values[0]:
-            continue
-        size = heap_offer(heap_values, heap_indices, 0, size, hash_length, value, unit)
-    heap_store_winners(heap_values, heap_indices, 0, size, out_indices, out_values)
+    threshold = kth_largest(values, n_candidates, k, scratch)
+    n_above = 0
+    for c in range(n_candidates):
+        if values[c] > threshold:
+            n_above += 1
+    n_ties_kept = k - n_above  # the lowest-index units equal to the threshold
+    position = 0
+    for c in range(n_candidates):
+        value = values[c]
+        if value > threshold or (value == threshold and n_ties_kept > 0):
+            if value == threshold:
+                n_ties_kept -= 1
+            out_indices[position] = indices[c]
+            out_values[position] = value
+            position += 1
+
+
+@numba.njit(cache=True)
+def select_from_candidates(
+    values, indices, n_candidates, k, scratch, out_indices, out_values
+):
+    """Top-k of candidates given in ascending index order, written sorted by index.
+
+    The candidates must include every winner (all units at least as large as
+    the k-th largest activation).
+    """
+    if n_candidates <= RANK_COUNT_MAX_CANDIDATES:
+        _select_by_rank(values, indices, n_candidates, k, out_indices, out_values)
+    else:
+        _select_by_threshold(
+            values, indices, n_candidates, k, scratch, out_indices, out_values
+        )
+
+
+@numba.njit(cache=True)
+def row_workspace(n_units, hash_length, dtype):
+    """Buffers for :func:`select_row`, allocated once per kernel call."""
+    return (
+        np.empty(n_groups(n_units, hash_length), dtype=dtype),
+        np.empty(n_units, dtype=dtype),
+        np.empty(n_units, dtype=np.int32),
+        np.empty(n_units, dtype=dtype),
+    )
+
+
+@numba.njit(cache=True)
+def select_row(activations, hash_length, workspace, out_indices, out_values):
+    """Winner-take-all of one contiguous row of activations."""
+    group_max, candidate_values, candidate_indices, scratch = workspace
+    n_units, n_group = activations.shape[0], group_max.shape[0]
+    zero = activations.dtype.type(0)
+    group_max[:] = -np.inf
+    # Unit j belongs to group j mod G, so a run of G units feeds every group once.
+    for start in range(0, n_units, n_group):
+        for g in range(min(n_group, n_units - start)):
+            # "+ zero" keeps the store unconditional (a bare in-place max
+            # becomes slow masked stores).
+            group_max[g] = max(group_max[g], activations[start + g]) + zero
+    bound = kth_largest(group_max, n_group, hash_length, scratch)
+    n_candidates = 0
+    for unit in range(n_units):
+        if activations[unit] >= bound:
+            candidate_values[n_candidates] = activations[unit]
+            candidate_indices[n_candidates] = unit
+            n_candidates += 1
+    select_from_candidates(
+        candidate_values,
+        candidate_indices,
+        n_candidates,
+        hash_length,
+        scratch,
+        out_indices,
+        out_values,
+    )
 
 
 @numba.njit(cache=True, nogil=True)
 def _select_row_winners(activations, hash_length, out_indices, out_values):
-    heap_values = np.empty(hash_length, dtype=activations.dtype)
-    heap_indices = np.empty(hash_length, dtype=np.int64)
+    workspace = row_workspace(activations.shape[1], hash_length, activations.dtype)
     for row in range(activations.shape[0]):
-        select_winners(
-            activations[row],
-            hash_length,
-            heap_values,
-            heap_indices,
-            out_indices[row],
-            out_values[row],
+        select_row(
+            activations[row], hash_length, workspace, out_indices[row], out_values[row]
         )
 
 
