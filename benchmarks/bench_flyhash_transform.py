@@ -9,7 +9,7 @@ k = 32 winners (the paper's Fig. 3 setting):
 Methods, all on the same data and the same 0/1 projection:
 
 - ours: ``FlyHashTransformer.transform`` (compiled kernel fusing the
-  projection with the top-k; single-threaded). Output: CSR float32, n x m,
+  projection with the top-k; one thread, or ``n_jobs=2``). Output: CSR float32, n x m,
   exactly k stored ones per row, column indices sorted.
 - flyhash: the PyPI ``flyhash`` 1.1.1 package, ``FlyHash(...)(X)`` with its
   ``projection_matrix`` replaced by ours (its own storage: bool CSR, m x d).
@@ -23,7 +23,8 @@ Methods, all on the same data and the same 0/1 projection:
 Sections:
 
 1. speed: µs per row (best of interleaved repeats) with BLAS pinned to one
-   thread, and numpy + CSR again with two BLAS threads. Ratio = peer time /
+   thread; then on two threads (ours ``n_jobs=2``, numpy two BLAS threads,
+   flyhash unchanged). Ratio = peer time /
    our time. The winners of every method are checked against ours.
 2. peak memory: peak RSS growth during one transform, in a fresh process,
    beyond the input data and the fitted projection (which exist before the
