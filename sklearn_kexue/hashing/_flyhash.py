@@ -203,8 +203,8 @@ class FlyHashTransformer(
     >>> codes = hasher.transform(X)
     >>> codes.shape
     (5, 80)
-    >>> codes.sum(axis=1).ravel().tolist()
-    [4.0, 4.0, 4.0, 4.0, 4.0]
+    >>> codes.toarray().sum(axis=1)
+    array([4., 4., 4., 4., 4.])
     """
 
     _parameter_constraints: dict = {

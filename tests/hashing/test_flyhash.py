@@ -159,6 +159,29 @@ def test_ties_go_to_the_lower_unit_index():
     np.testing.assert_array_equal(codes.indices, [0, 1, 2, 0, 1, 2])
 
 
+@pytest.mark.parametrize("format", ["dense", "csr_matrix"])
+def test_constant_rows_keep_the_first_units(format):
+    # Every unit ties: all 640 units are candidates, which takes the kernels'
+    # fallback selection (lane by lane, by quickselect).
+    X = np.vstack([np.zeros(64), np.full(64, 3.0), np.arange(64.0)])
+    hasher = FlyHashTransformer(hash_length=32, random_state=0).fit(X)
+    codes = hasher.transform(as_format(X, format)).toarray()
+    np.testing.assert_array_equal(np.flatnonzero(codes[0]), np.arange(32))
+    np.testing.assert_array_equal(np.flatnonzero(codes[1]), np.arange(32))
+    np.testing.assert_array_equal(codes, reference_codes(X, hasher))
+
+
+@pytest.mark.parametrize("format", ["dense", "csr_matrix"])
+def test_long_codes_match_reference(format):
+    # hash_length > 64 gives more than 128 groups of units: the lower bound is
+    # then found lane by lane by quickselect. Few distinct values add ties.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 4, size=(150, 30)).astype(float)
+    hasher = FlyHashTransformer(n_components=300, hash_length=90, random_state=0)
+    codes = hasher.fit(X).transform(as_format(X, format)).toarray()
+    np.testing.assert_array_equal(codes, reference_codes(X, hasher))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("sparse_output", [True, False])
 def test_output_dtype_container_and_shape(dtype, sparse_output):

@@ -55,6 +55,23 @@ def test_winners_follow_the_tie_rule(case, binary):
     assert dense.dtype == codes.dtype == activations.dtype
 
 
+@given(
+    activations=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 4), st.integers(65, 300)),
+        elements=st.integers(0, 2).map(float),
+    ),
+    data=st.data(),
+)
+def test_heavy_ties_over_many_units_follow_the_tie_rule(activations, data):
+    # Three distinct values over up to 300 units: more than 64 candidates, so
+    # the exact selection runs by quickselect rather than by counting ranks.
+    hash_length = data.draw(st.integers(1, activations.shape[1]))
+    codes = winner_take_all(activations, hash_length)
+    expected = np.sort(reference_winners(activations, hash_length), axis=1)
+    np.testing.assert_array_equal(codes.indices.reshape(-1, hash_length), expected)
+
+
 @given(case=activations_and_k())
 def test_a_row_gets_the_same_winners_wherever_it_is(case):
     activations, hash_length = case
