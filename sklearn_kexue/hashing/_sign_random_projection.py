@@ -3,7 +3,6 @@
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -174,9 +173,7 @@ class SignRandomProjection(
         )
         row_bytes = self.n_components * (dtype.itemsize + 1)
         for batch in gen_row_batches(n_samples, row_bytes):
-            projection = X[batch] @ hyperplanes
-            if sp.issparse(projection):  # sparse @ dense is dense; guard old scipy
-                projection = projection.toarray()
+            projection = X[batch] @ hyperplanes  # dense, for dense and CSR/CSC X
             if offset is not None:
                 projection -= offset
             bits = projection > 0

@@ -281,7 +281,8 @@ def mean_average_precision_labels(
         Labels of ``query_codes``; required with them.
 
     n_retrieved : int or "all", default="all"
-        Number R of retrieved items scored per query.
+        Number R of retrieved items scored per query. An int larger than the
+        database is capped at its size, which is mAP@All.
 
     tie_breaking : {"random", "index"}, default="random"
         Order of database items at equal code distance: a random order per

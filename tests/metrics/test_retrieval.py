@@ -164,6 +164,19 @@ def test_label_protocol_matches_a_direct_computation(codes, labels, n_retrieved)
     assert actual == pytest.approx(np.mean(expected), abs=1e-12)
 
 
+def test_n_retrieved_beyond_the_database_is_map_at_all():
+    codes = np.random.default_rng(0).integers(0, 2, size=(30, 4)).astype(float)
+    labels = np.arange(30) % 3
+    at_all = mean_average_precision_labels(codes, labels, tie_breaking="index")
+    capped = mean_average_precision_labels(
+        codes, labels, n_retrieved=1000, tie_breaking="index"
+    )
+    assert capped == at_all
+    assert mean_average_precision_labels(
+        codes, labels, n_retrieved=5, tie_breaking="index"
+    ) != pytest.approx(at_all)
+
+
 def test_separate_queries_and_database():
     database = np.array([[1, 0], [1, 0], [0, 1]])
     queries = np.array([[1, 0], [0, 1]])
