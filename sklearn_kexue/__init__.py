@@ -5,10 +5,12 @@ Every estimator follows the scikit-learn API (fit/transform/predict), passes
 """
 
 from sklearn_kexue._version import __version__
+from sklearn_kexue.decomposition import LinearAutoencoder
 from sklearn_kexue.hashing import FlyHashTransformer, SignRandomProjection
 
 __all__ = [
     "FlyHashTransformer",
+    "LinearAutoencoder",
     "SignRandomProjection",
     "__version__",
 ]

@@ -17,6 +17,14 @@ EXTRA_CONFIGURATIONS = {
         {"binary": False, "center": True, "hash_length": 0.05, "n_components": 200},
     ],
     "SignRandomProjection": [{"packed_output": True}, {"center": False}],
+    "LinearAutoencoder": [
+        {"solver": "arpack", "center": True, "n_components": 1},
+        {"solver": "propack"},
+        {"solver": "randomized", "center": True},
+        {"solver": "covariance_eigh", "activation": "relu"},
+        {"solver": "full", "n_components": 0.9},
+        {"solver": "gradient", "max_iter": 20, "center": True},
+    ],
 }
 
 # These checks assign ``estimator.n_components = 1`` before fitting. FlyHash needs

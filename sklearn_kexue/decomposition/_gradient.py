@@ -1,0 +1,107 @@
+"""Minibatch Adam training of a linear autoencoder with weight decay (Kunin 2019).
+
+The loss per minibatch B (rows already centred and divided by a fixed scale) is
+
+    0.5 * mean_{x in B} ||x C D - x||^2 + 0.5 * alpha * (||C||^2 + ||D||^2).
+
+Separate L2 penalties on encoder C and decoder D shrink the symmetry group
+of the plain loss from GL(k) to O(k); at the optimum C = D^T and
+D = O^T (I - alpha E^-1)^(1/2) V_k^T, with E the leading eigenvalues of the
+per-sample second moment. So the right singular vectors of D are the
+principal directions and its singular values s_i give e_i = alpha / (1 - s_i^2).
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "AdamLinearAutoencoder",
+    "asymmetry",
+    "dense_scaled_batch",
+    "principal_factors",
+]
+
+_BETA1, _BETA2, _EPSILON = 0.9, 0.999, 1e-8
+# Robbins-Monro decay of the Adam step: learning_rate / (1 + t / DECAY_UPDATES).
+DECAY_UPDATES = 1000
+
+
+class AdamLinearAutoencoder:
+    """Weights and Adam state of a k-unit linear autoencoder, updated in place."""
+
+    def __init__(self, n_features, n_components, random_state):
+        # A random orthonormal start: generic, so gradient flow escapes all saddles.
+        start = np.linalg.qr(random_state.standard_normal((n_features, n_components)))[
+            0
+        ]
+        self.encoder = start
+        self.decoder = start.T.copy()
+        self._moments = [np.zeros_like(w) for w in (start, start, start.T, start.T)]
+        self.n_updates = 0
+
+    def step(self, batch, alpha, learning_rate):
+        """One Adam step on a dense, centred and scaled batch; returns its loss.
+
+        The step size at update t is ``learning_rate / (1 + t / DECAY_UPDATES)``,
+        whether the updates come from one ``fit`` or many ``partial_fit`` calls.
+        """
+        n_rows = batch.shape[0]
+        codes = batch @ self.encoder
+        residual = codes @ self.decoder - batch
+        decoder_gradient = codes.T @ residual / n_rows + alpha * self.decoder
+        encoder_gradient = (
+            batch.T @ (residual @ self.decoder.T) / n_rows + alpha * self.encoder
+        )
+        loss = 0.5 * (
+            np.einsum("ij,ij->", residual, residual) / n_rows
+            + alpha * (np.sum(self.encoder**2) + np.sum(self.decoder**2))
+        )
+        self.n_updates += 1
+        learning_rate = learning_rate / (1 + self.n_updates / DECAY_UPDATES)
+        correction1 = 1 - _BETA1**self.n_updates
+        correction2 = 1 - _BETA2**self.n_updates
+        first_c, second_c, first_d, second_d = self._moments
+        for weights, gradient, first, second in (
+            (self.encoder, encoder_gradient, first_c, second_c),
+            (self.decoder, decoder_gradient, first_d, second_d),
+        ):
+            first *= _BETA1
+            first += (1 - _BETA1) * gradient
+            second *= _BETA2
+            second += (1 - _BETA2) * gradient**2
+            weights -= (
+                learning_rate
+                * (first / correction1)
+                / (np.sqrt(second / correction2) + _EPSILON)
+            )
+        return loss
+
+
+def dense_scaled_batch(X_batch, mean, scale):
+    """A float64 dense copy of a (possibly sparse) batch, centred and scaled."""
+    batch = X_batch.toarray() if sp.issparse(X_batch) else np.array(X_batch)
+    batch = batch.astype(np.float64, copy=False)
+    if mean is not None:
+        batch -= mean
+    batch /= scale
+    return batch
+
+
+def principal_factors(decoder, alpha):
+    """Principal directions and per-sample second moments read off the decoder.
+
+    Returns the right singular vectors of ``decoder`` (rows, by decreasing
+    singular value), the per-sample second moments ``e_i = alpha / (1 - s_i^2)``
+    of the scaled data along them, and the decoder's singular values ``s_i``.
+    """
+    _, shrinkage, directions = np.linalg.svd(decoder, full_matrices=False)
+    # The scaled data have at most unit energy per sample, so e_i <= 1 (s_i^2 <=
+    # 1 - alpha); larger s_i are transients of an unconverged network.
+    gap = np.clip(1.0 - shrinkage**2, alpha, None)
+    return directions, alpha / gap, shrinkage
+
+
+def asymmetry(encoder, decoder):
+    """``||C - D^T|| / ||D||``: zero at every critical point of the loss."""
+    norm = max(np.linalg.norm(decoder), np.finfo(np.float64).tiny)
+    return float(np.linalg.norm(encoder - decoder.T) / norm)

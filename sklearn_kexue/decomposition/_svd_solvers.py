@@ -1,0 +1,278 @@
+"""Truncated SVD solvers behind LinearAutoencoder, all on an implicitly centred matrix.
+
+Every solver returns ``(singular_values, components, n_products)``: the
+leading singular values in decreasing order, the matching right singular
+vectors as rows, and how many block or vector products with the matrix (or its
+transpose) it took. Centring is never done by densifying sparse input: the
+mean is subtracted inside each product (a rank-one correction).
+"""
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator, svds
+
+__all__ = [
+    "CenteredMatrix",
+    "covariance_eigh_svd",
+    "full_svd",
+    "iterative_svd",
+    "randomized_svd",
+    "svd_flip_components",
+]
+
+
+class CenteredMatrix:
+    """``X - 1 mean^T`` as an operator, with products counted.
+
+    Dense and sparse ``X`` are handled alike; ``mean=None`` means no centring.
+    """
+
+    def __init__(self, X, mean=None):
+        self.X = X
+        self.mean = mean
+        self.shape = X.shape
+        self.dtype = X.dtype
+        self.n_products = 0
+
+    def matmat(self, block):
+        """``(X - 1 mean^T) @ block`` for a dense block of shape (n_features, l)."""
+        self.n_products += 1
+        product = np.asarray(self.X @ block)
+        if self.mean is not None:
+            product -= self.mean @ block
+        return product
+
+    def rmatmat(self, block):
+        """``(X - 1 mean^T)^T @ block`` for a dense block of shape (n_samples, l)."""
+        self.n_products += 1
+        product = np.asarray(self.X.T @ block)
+        if self.mean is not None:
+            product -= np.outer(self.mean, block.sum(axis=0))
+        return product
+
+    def as_linear_operator(self):
+        """A SciPy ``LinearOperator`` view for ARPACK and PROPACK."""
+
+        def matvec(vector):
+            return self.matmat(vector.reshape(-1, 1)).ravel()
+
+        def rmatvec(vector):
+            return self.rmatmat(vector.reshape(-1, 1)).ravel()
+
+        return LinearOperator(
+            self.shape,
+            matvec=matvec,
+            rmatvec=rmatvec,
+            matmat=self.matmat,
+            rmatmat=self.rmatmat,
+            dtype=self.dtype,
+        )
+
+    def squared_norm(self):
+        """``||X - 1 mean^T||_F^2`` without forming the centred matrix at once."""
+        if not sp.issparse(self.X):
+            total = 0.0
+            step = max(1, 2**22 // max(self.shape[1], 1))
+            for start in range(0, self.shape[0], step):
+                batch = np.asarray(self.X[start : start + step], dtype=np.float64)
+                if self.mean is not None:
+                    batch = batch - self.mean
+                total += float(np.einsum("ij,ij->", batch, batch))
+            return total
+        data = self.X.data
+        total = float(np.einsum("i,i->", data, data, dtype=np.float64))
+        if self.mean is not None:
+            # ||X - 1m^T||^2 = ||X||^2 - 2 m.(X^T 1) + n ||m||^2, with X^T 1 = n m.
+            total -= self.shape[0] * float(self.mean @ self.mean)
+        return max(total, 0.0)
+
+
+def svd_flip_components(components, *others):
+    """Flip signs so that the largest-magnitude entry of each component is positive.
+
+    This is scikit-learn's convention for ``components_`` (``svd_flip`` with
+    ``u_based_decision=False``). Any further arrays whose columns pair with the
+    components (left singular vectors, encodings) are flipped with them.
+    """
+    largest = np.argmax(np.abs(components), axis=1)
+    signs = np.sign(components[np.arange(components.shape[0]), largest])
+    signs[signs == 0] = 1
+    flipped = [components * signs[:, np.newaxis]]
+    flipped.extend(other * signs for other in others)
+    return flipped if others else flipped[0]
+
+
+def full_svd(operator, n_components):
+    """Dense LAPACK SVD (``gesdd``) of the centred matrix."""
+    X = operator.X.toarray() if sp.issparse(operator.X) else np.array(operator.X)
+    if operator.mean is not None:
+        X -= operator.mean
+    _, singular_values, components = la.svd(X, full_matrices=False, check_finite=False)
+    return singular_values[:n_components], components[:n_components], 1
+
+
+def _gram_matrix(operator, batch_size):
+    """``(X - 1m^T)^T (X - 1m^T)`` in float64, accumulated over row batches."""
+    X = operator.X
+    n_features = X.shape[1]
+    gram = np.zeros((n_features, n_features))
+    if sp.issparse(X):
+        X64 = X.astype(np.float64)
+        gram += (X64.T @ X64).toarray()
+    else:
+        for start in range(0, X.shape[0], batch_size):
+            batch = np.asarray(X[start : start + batch_size], dtype=np.float64)
+            gram += batch.T @ batch
+    if operator.mean is not None:
+        gram -= X.shape[0] * np.outer(operator.mean, operator.mean)
+    return gram
+
+
+def covariance_eigh_svd(operator, n_components, batch_size):
+    """Eigendecomposition of the n_features x n_features Gram matrix.
+
+    Fast for tall, narrow data, and works on sparse input without densifying
+    it. The Gram matrix squares the condition number, so the eigenvalues only
+    fix the subspace; singular values are then recomputed as ``||X v_i||``,
+    which is accurate to second order in the error of ``v_i``.
+    """
+    gram = _gram_matrix(operator, batch_size)
+    n_features = gram.shape[0]
+    _, eigenvectors = la.eigh(
+        gram,
+        subset_by_index=(n_features - n_components, n_features - 1),
+        check_finite=False,
+    )
+    components = eigenvectors[:, ::-1].T
+    projections = _project_in_batches(operator, components.T, batch_size)
+    singular_values = np.sqrt(projections)
+    # Re-sort: the Rayleigh quotients may swap near-equal neighbours.
+    order = np.argsort(-singular_values, kind="stable")
+    return singular_values[order], components[order], 2
+
+
+def _project_in_batches(operator, vectors, batch_size):
+    """Column sums of squares of ``(X - 1m^T) @ vectors``, batch by batch."""
+    X = operator.X
+    squares = np.zeros(vectors.shape[1])
+    vectors = vectors.astype(np.float64)
+    for start in range(0, X.shape[0], batch_size):
+        batch = X[start : start + batch_size]
+        projection = np.asarray(batch @ vectors, dtype=np.float64)
+        if operator.mean is not None:
+            projection -= operator.mean @ vectors
+        squares += np.einsum("ij,ij->j", projection, projection)
+    return squares
+
+
+def _orthonormal_basis(block):
+    return la.qr(block, mode="economic", check_finite=False)[0]
+
+
+def _cholesky_factor(block):
+    """Upper Cholesky factor R of ``block^T block``, or None when ill-conditioned.
+
+    Cholesky-QR (``block = (block R^-1) R``) costs one Gram product instead of a
+    Householder QR of the tall block, which is the dominant dense cost of
+    randomized SVD on tall sparse matrices. It squares the condition number,
+    so it is only used when that stays far from the float64 precision.
+    """
+    gram = block.T @ block
+    diagonal = np.diag(gram)
+    if diagonal.min() <= 1e-10 * diagonal.max():
+        return None
+    try:
+        factor = la.cholesky(gram, lower=False, check_finite=False)
+    except la.LinAlgError:
+        return None
+    ratio = np.abs(np.diag(factor))
+    if ratio.min() <= 1e-6 * ratio.max():
+        return None
+    return factor
+
+
+def randomized_svd(operator, n_components, n_oversamples, n_iter, random_state):
+    """Randomized truncated SVD (Halko, Martinsson & Tropp 2011, Algorithm 4.4).
+
+    A Gaussian test matrix is pushed through ``n_iter`` rounds of
+    ``X^T X`` (subspace iteration), giving an orthonormal basis Q of the
+    leading right singular subspace; then ``Y = X Q`` spans the left one, and
+    the SVD of ``B = orth(Y)^T X`` gives the factors. It uses the same 2q + 2
+    passes over X as scikit-learn, but orthonormalises only the short
+    (n_features x l) blocks by QR and the tall block Y by Cholesky-QR, so the
+    dense work on the long side is two small Gram products instead of a
+    Householder QR and an LU per iteration. Wide input is handled through its
+    transpose so that the long side is always the one spared.
+    """
+    n_samples, n_features = operator.shape
+    transposed = n_samples < n_features
+    if transposed:
+        forward, backward = operator.rmatmat, operator.matmat
+        short_side = n_samples
+    else:
+        forward, backward = operator.matmat, operator.rmatmat
+        short_side = n_features
+    n_columns = min(n_components + n_oversamples, min(n_samples, n_features))
+    dtype = operator.dtype
+    # Draw in float64 so that float32 and float64 runs start from the same vectors.
+    test_matrix = random_state.standard_normal((short_side, n_columns))
+    basis = _orthonormal_basis(test_matrix).astype(dtype, copy=False)
+    for _ in range(n_iter):
+        basis = _orthonormal_basis(backward(forward(basis))).astype(dtype, copy=False)
+    long_block = forward(basis)  # spans the leading subspace of the long side
+    factor = _cholesky_factor(long_block.astype(np.float64))
+    if factor is None:
+        long_basis = _orthonormal_basis(long_block)
+        projected = backward(long_basis).astype(np.float64)
+    else:
+        # B^T = X^T Y R^-1, computed without forming the tall orthonormal block.
+        projected = la.solve_triangular(
+            factor, backward(long_block).astype(np.float64).T, trans="T", lower=False
+        ).T
+    left, singular_values, right_t = la.svd(
+        projected, full_matrices=False, check_finite=False
+    )
+    # B^T = L S M^T: L holds the short side's singular vectors, and the long
+    # side's are orth(Y) M = Y R^-1 M.
+    if transposed:
+        if factor is None:
+            components = (long_basis @ right_t.T).T
+        else:
+            mixing = la.solve_triangular(factor, right_t.T, check_finite=False)
+            components = (long_block.astype(np.float64) @ mixing).T
+    else:
+        components = left.T
+    return (
+        singular_values[:n_components],
+        components[:n_components],
+        operator.n_products,
+    )
+
+
+def iterative_svd(operator, n_components, solver, tol, max_iter, random_state):
+    """ARPACK (implicitly restarted Lanczos) or PROPACK (Lanczos bidiagonalisation)."""
+    linear_operator = operator.as_linear_operator()
+    if solver == "arpack":
+        start = random_state.uniform(-1, 1, min(operator.shape))
+        _, singular_values, components = svds(
+            linear_operator,
+            k=n_components,
+            tol=tol,
+            v0=start,
+            maxiter=max_iter,
+            solver="arpack",
+        )
+    else:
+        # PROPACK's default kmax (10 k) fails on flat spectra; allow more.
+        max_iter = max_iter or min(min(operator.shape), max(30 * n_components, 100))
+        _, singular_values, components = svds(
+            linear_operator,
+            k=n_components,
+            tol=tol,
+            maxiter=max_iter,
+            solver="propack",
+            rng=random_state.randint(np.iinfo(np.int32).max),
+        )
+    order = np.argsort(-singular_values, kind="stable")
+    return singular_values[order], components[order], operator.n_products
