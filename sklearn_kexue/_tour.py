@@ -7,12 +7,14 @@ it found. A new estimator must add its step to ``TOUR_STEPS``.
 
 import time
 
+import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from sklearn_kexue._version import __version__
+from sklearn_kexue.decomposition import LinearAutoencoder, novel_entries
 from sklearn_kexue.hashing import FlyHashTransformer, SignRandomProjection
 from sklearn_kexue.metrics import mean_average_precision_labels
 from sklearn_kexue.utils.discovery import all_estimators
@@ -69,8 +71,38 @@ def _sign_random_projection_step():
     )
 
 
+def _linear_autoencoder_step():
+    """Compress digits, classify the codes, tune k, and fill in zero pixels."""
+    X_train, X_test, y_train, y_test = _digits()
+    pipeline = make_pipeline(
+        LinearAutoencoder(center=True, random_state=0),
+        LogisticRegression(max_iter=3000),
+    )
+    grid = {"linearautoencoder__n_components": [8, 16, 32]}
+    search = GridSearchCV(pipeline, grid, cv=3).fit(X_train, y_train)
+    autoencoder = search.best_estimator_[0]
+    k = autoencoder.n_components_
+    relative_error = autoencoder.reconstruction_error_ / np.linalg.norm(
+        X_train - X_train.mean(axis=0)
+    )
+    relu = LinearAutoencoder(k, activation="relu").fit(X_train)
+    filled = novel_entries(relu, X_test, n_entries=1)
+    return [
+        "  grid      n_components in [8, 16, 32] (3-fold CV, 3 candidates)",
+        f"  best      n_components={k} ({autoencoder.solver_} solver), "
+        f"CV accuracy {search.best_score_:.3f}",
+        f"  test      accuracy {search.score(X_test, y_test):.3f} of the "
+        f"{k}-unit LinearAutoencoder -> LogisticRegression pipeline",
+        f"  energy    {autoencoder.explained_variance_ratio_.sum():.3f} of the "
+        f"centred training energy captured; relative error {relative_error:.3f}",
+        f"  relu      brightest pixel filled into a blank one: row {filled.row[0]}, "
+        f"pixel {filled.column[0]}, value {filled.value[0]:.2f} of 16",
+    ]
+
+
 TOUR_STEPS = {
     "FlyHashTransformer": _flyhash_step,
+    "LinearAutoencoder": _linear_autoencoder_step,
     "SignRandomProjection": _sign_random_projection_step,
 }
 

@@ -9,6 +9,8 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 PUBLIC_MODULES = [
     "sklearn_kexue",
+    "sklearn_kexue.datasets",
+    "sklearn_kexue.decomposition",
     "sklearn_kexue.hashing",
     "sklearn_kexue.metrics",
     "sklearn_kexue.testing",

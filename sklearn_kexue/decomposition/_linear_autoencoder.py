@@ -90,6 +90,8 @@ class LinearAutoencoder(
           tall, narrow data.
         - "arpack", "propack": :func:`scipy.sparse.linalg.svds` on an
           implicitly centred operator; exact, for large sparse input.
+          PROPACK's vectors are polished by one subspace iteration and a
+          Rayleigh-Ritz step (three more passes over X).
         - "randomized": Gaussian range finder with oversampling and power
           iterations (Halko et al. 2011), with Cholesky-QR on the tall block.
         - "gradient": a real autoencoder trained by minibatch Adam with L2
@@ -132,9 +134,8 @@ class LinearAutoencoder(
 
     max_iter : int or None, default=None
         "arpack": maximum Arnoldi iterations (None: SciPy's default);
-        "propack": Krylov basis size (None: ``30 * k``, capped by the
-        smaller dimension, since PROPACK's default ``10 * k`` fails on flat
-        spectra); "gradient": epochs of :meth:`fit` (None: enough epochs for
+        "propack": Krylov basis size (None: ``20 * k + 20``, since PROPACK's
+        default ``10 * k`` fails on flat spectra); "gradient": epochs of :meth:`fit` (None: enough epochs for
         20000 minibatch updates).
 
     alpha : float, default=1e-2
@@ -507,7 +508,7 @@ class LinearAutoencoder(
         components = svd_flip_components(components[:n_keep])
         singular_values = singular_values[:n_keep]
         self.mean_ = mean
-        self.n_iter_ = n_iter
+        self.n_iter_ = None if self.solver_ in ("full", "covariance_eigh") else n_iter
         self.n_samples_seen_ = X.shape[0]
         self._store_spectrum(singular_values, components, total_energy, X)
         self.reconstruction_error_ = self._training_error(X, total_energy)

@@ -1,0 +1,416 @@
+"""LinearAutoencoder: Eckart-Young optimum, agreement with scikit-learn, gradients."""
+
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import check_estimators_partial_fit_n_features
+
+from sklearn_kexue import LinearAutoencoder
+from sklearn_kexue.testing import (
+    FORMATS,
+    as_format,
+    assert_input_unchanged,
+    assert_pickle_roundtrip,
+    matrices,
+)
+from sklearn_kexue.utils import check_pydata_sparse
+
+EXACT_SOLVERS = ["full", "covariance_eigh", "arpack", "propack"]
+
+
+def _dense(X):
+    X = check_pydata_sparse(X)
+    return X.toarray() if sp.issparse(X) else np.asarray(X)
+
+
+def _matrix_with_spectrum(singular_values, n_samples, n_features, seed):
+    """A matrix with the given singular values and random singular vectors."""
+    rng = np.random.default_rng(seed)
+    rank = len(singular_values)
+    left = np.linalg.qr(rng.standard_normal((n_samples, rank)))[0]
+    right = np.linalg.qr(rng.standard_normal((n_features, rank)))[0]
+    return (left * singular_values) @ right.T
+
+
+def _optimal_error(X, n_components, center):
+    X = _dense(X).astype(np.float64)
+    if center:
+        X = X - X.mean(axis=0)
+    singular_values = np.linalg.svd(X, compute_uv=False)
+    return np.sqrt(np.sum(singular_values[n_components:] ** 2)), np.linalg.norm(X)
+
+
+def _align_signs(reference, other):
+    """Flip the columns of ``other`` to match ``reference``'s signs."""
+    signs = np.sign(np.sum(reference * other, axis=0))
+    signs[signs == 0] = 1
+    return other * signs
+
+
+@given(
+    X=matrices(
+        n_samples=(3, 25),
+        n_features=(3, 12),
+        dtypes=(np.float64,),
+        zero_fraction=0.3,
+    ),
+    solver=st.sampled_from(EXACT_SOLVERS),
+    center=st.booleans(),
+    data=st.data(),
+)
+def test_exact_solvers_reach_the_eckart_young_optimum(X, solver, center, data):
+    n_components = data.draw(st.integers(1, min(X.shape) - 1), label="k")
+    optimum, norm = _optimal_error(X, n_components, center)
+    # A tail far below the norm is lost to rounding in any float64 computation.
+    assume(optimum > 1e-3 * norm)
+    model = LinearAutoencoder(
+        n_components, solver=solver, center=center, random_state=0
+    ).fit(X)
+    reconstruction = model.inverse_transform(model.transform(X))
+    dense = _dense(X)
+    error = np.linalg.norm(dense - reconstruction)
+    assert error == pytest.approx(optimum, rel=1e-10)
+    assert model.reconstruction_error_ == pytest.approx(optimum, rel=1e-8)
+    assert model.n_components_ == n_components
+
+
+@given(
+    seed=st.integers(0, 2**16),
+    shape=st.sampled_from([(40, 12), (12, 40), (30, 30)]),
+    n_components=st.integers(1, 6),
+    format=st.sampled_from(["dense", "csr_array", "pydata_coo"]),
+    solver=st.sampled_from(EXACT_SOLVERS),
+)
+def test_transform_equals_truncated_svd_and_pca_up_to_sign(
+    seed, shape, n_components, format, solver
+):
+    # Well separated singular values make every component unique up to sign.
+    spectrum = 2.0 ** -np.arange(min(shape), dtype=float) * 10
+    X_dense = _matrix_with_spectrum(spectrum, *shape, seed) + 1.0
+    X = as_format(X_dense, format)
+    for center, peer in [
+        (False, TruncatedSVD(n_components, algorithm="arpack", random_state=0)),
+        (True, PCA(n_components, svd_solver="full")),
+    ]:
+        ours = LinearAutoencoder(
+            n_components, solver=solver, center=center, random_state=0
+        ).fit(X)
+        codes = ours.transform(X)
+        expected = peer.fit(X_dense).transform(X_dense)
+        # ARPACK inside TruncatedSVD works on the Gram matrix: about 1e-7 accurate.
+        np.testing.assert_allclose(_align_signs(expected, codes), expected, atol=1e-6)
+        # Against LAPACK, the exact solvers agree to rounding.
+        centred = X_dense - X_dense.mean(axis=0) if center else X_dense
+        left, singular_values, _ = np.linalg.svd(centred, full_matrices=False)
+        exact = left[:, :n_components] * singular_values[:n_components]
+        np.testing.assert_allclose(_align_signs(exact, codes), exact, atol=1e-9)
+        if center:
+            np.testing.assert_allclose(
+                ours.explained_variance_, peer.explained_variance_, rtol=1e-8
+            )
+            np.testing.assert_allclose(
+                ours.explained_variance_ratio_,
+                peer.explained_variance_ratio_,
+                rtol=1e-8,
+            )
+
+
+def test_signs_follow_scikit_learn_convention():
+    X = _matrix_with_spectrum([5.0, 3.0, 1.0], 30, 8, seed=1)
+    for solver in [*EXACT_SOLVERS, "randomized"]:
+        model = LinearAutoencoder(2, solver=solver, random_state=0).fit(X)
+        reference = TruncatedSVD(2, algorithm="arpack", random_state=0).fit(X)
+        np.testing.assert_allclose(model.components_, reference.components_, atol=1e-8)
+        largest = np.abs(model.components_).argmax(axis=1)
+        assert np.all(model.components_[[0, 1], largest] > 0)
+
+
+@settings(max_examples=15)
+@given(
+    seed=st.integers(0, 2**16),
+    decay=st.floats(0.3, 0.8),
+    iterated_power=st.integers(2, 6),
+    transposed=st.booleans(),
+)
+def test_randomized_agrees_with_exact_on_decaying_spectra(
+    seed, decay, iterated_power, transposed
+):
+    shape = (60, 300) if transposed else (300, 60)
+    X = _matrix_with_spectrum(decay ** np.arange(60), *shape, seed)
+    exact = LinearAutoencoder(8, solver="full").fit(X)
+    randomized = LinearAutoencoder(
+        8, solver="randomized", iterated_power=iterated_power, random_state=seed
+    ).fit(X)
+    np.testing.assert_allclose(
+        randomized.singular_values_, exact.singular_values_, rtol=1e-6
+    )
+    cosines = np.abs(np.sum(randomized.components_ * exact.components_, axis=1))
+    np.testing.assert_allclose(cosines, 1.0, atol=1e-6)
+    assert randomized.n_iter_ == iterated_power
+
+
+def test_randomized_cholesky_fallback_on_rank_deficient_input():
+    # Rank 3 with k + oversampling = 13 columns: the Gram matrix of the tall
+    # block is singular and the solver must fall back to Householder QR.
+    X = _matrix_with_spectrum([4.0, 2.0, 1.0], 200, 50, seed=3)
+    model = LinearAutoencoder(3, solver="randomized", random_state=0).fit(X)
+    np.testing.assert_allclose(model.singular_values_, [4.0, 2.0, 1.0], rtol=1e-10)
+    assert model.reconstruction_error_ < 1e-10
+
+
+def _gradient_problem():
+    spectrum = np.array([12.0, 7.0, 4.0, 2.4] + [0.6] * 16)
+    return _matrix_with_spectrum(spectrum, 3000, 20, seed=0) + 2.0
+
+
+def test_gradient_solver_reaches_the_optimum_and_recovers_directions():
+    X = _gradient_problem()
+    exact = LinearAutoencoder(4, solver="full", center=True).fit(X)
+    model = LinearAutoencoder(4, solver="gradient", center=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X)
+    assert model.reconstruction_error_ <= 1.01 * exact.reconstruction_error_
+    cosines = np.abs(np.sum(model.components_ * exact.components_, axis=1))
+    assert np.all(cosines > 0.999), cosines
+    # Singular values read off the decoder with Kunin et al.'s formula.
+    np.testing.assert_allclose(
+        model.singular_values_, exact.singular_values_, rtol=0.02
+    )
+    # At every critical point the encoder is the transpose of the decoder.
+    network = model._network
+    assert np.linalg.norm(network.encoder - network.decoder.T) < 0.05 * np.linalg.norm(
+        network.decoder
+    )
+    assert model.n_iter_ == len(model.loss_curve_)
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+
+
+def test_gradient_solver_without_enough_training_warns():
+    X = _gradient_problem()
+    with pytest.warns(ConvergenceWarning, match="transpose of the decoder"):
+        LinearAutoencoder(4, solver="gradient", max_iter=1, random_state=0).fit(X)
+
+
+def test_weight_decay_switches_off_weak_directions_with_a_warning():
+    X = _gradient_problem()
+    with pytest.warns(ConvergenceWarning, match="switched off"):
+        model = LinearAutoencoder(
+            6, solver="gradient", center=True, alpha=0.05, random_state=0
+        ).fit(X)
+    assert np.sum(model.singular_values_ == 0) >= 1
+
+
+def test_partial_fit_streams_to_the_same_subspace():
+    X = _gradient_problem()
+    exact = LinearAutoencoder(4, solver="full", center=True).fit(X)
+    model = LinearAutoencoder(4, solver="gradient", center=True, random_state=0)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        for rows in np.array_split(rng.permutation(len(X)), 6):
+            model.partial_fit(X[rows])
+    assert model.n_samples_seen_ == 40 * len(X)
+    assert model.reconstruction_error_ is None
+    reconstruction = model.inverse_transform(model.transform(X))
+    error = np.linalg.norm(X - reconstruction)
+    assert error <= 1.01 * exact.reconstruction_error_
+    np.testing.assert_allclose(model.mean_, X.mean(axis=0), rtol=1e-12)
+    cosines = np.abs(np.sum(model.components_ * exact.components_, axis=1))
+    assert np.all(cosines > 0.999), cosines
+
+
+def test_partial_fit_memory_holds_the_model_and_one_batch():
+    # Not a timing test: traced allocations must not grow with the stream.
+    n_features, batch_rows = 50, 2000
+
+    def peak_for(n_batches):
+        model = LinearAutoencoder(5, solver="gradient", batch_size=500, random_state=0)
+        rng = np.random.default_rng(0)
+        tracemalloc.start()
+        for _ in range(n_batches):
+            model.partial_fit(rng.standard_normal((batch_rows, n_features)))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    short, long = peak_for(5), peak_for(40)
+    batch_bytes = batch_rows * n_features * 8
+    assert long < 4 * batch_bytes
+    assert long < 1.25 * short
+
+
+def test_partial_fit_n_features_check_and_availability():
+    check_estimators_partial_fit_n_features(
+        "LinearAutoencoder", LinearAutoencoder(solver="gradient")
+    )
+    check_estimators_partial_fit_n_features("LinearAutoencoder", LinearAutoencoder())
+    assert not hasattr(LinearAutoencoder(solver="full"), "partial_fit")
+    with pytest.raises(ValueError, match="n_components=3 differs"):
+        model = LinearAutoencoder(2, solver="gradient").partial_fit(np.eye(5))
+        model.set_params(n_components=3).partial_fit(np.eye(5))
+
+
+@pytest.mark.parametrize("solver", ["full", "arpack", "randomized", "covariance_eigh"])
+@pytest.mark.parametrize("center", [False, True])
+def test_energy_fraction_rule(solver, center):
+    X = _matrix_with_spectrum(0.8 ** np.arange(40), 400, 40, seed=2)
+    fraction = 0.9
+    model = LinearAutoencoder(
+        fraction, solver=solver, center=center, random_state=0
+    ).fit(sp.csr_array(X) if solver == "arpack" else X)
+    centred = X - X.mean(axis=0) if center else X
+    energy = np.linalg.svd(centred, compute_uv=False) ** 2
+    expected = int(np.searchsorted(np.cumsum(energy) / energy.sum(), fraction)) + 1
+    assert model.n_components_ == expected
+    assert model.explained_variance_ratio_.sum() >= fraction
+    assert model.explained_variance_ratio_[:-1].sum() < fraction
+    np.testing.assert_allclose(
+        model.singular_values_, np.sqrt(energy[:expected]), rtol=1e-8
+    )
+
+
+@pytest.mark.parametrize("solver", ["full", "arpack", "propack", "randomized"])
+def test_min_singular_value_rule(solver):
+    X = _matrix_with_spectrum(0.7 ** np.arange(30) * 10, 300, 30, seed=4)
+    model = LinearAutoencoder(
+        None if solver == "full" else 25,
+        solver=solver,
+        min_singular_value=1.0,
+        random_state=0,
+    ).fit(X)
+    assert model.n_components_ == int(np.sum(0.7 ** np.arange(30) * 10 > 1.0))
+    assert model.singular_values_.min() > 1.0
+
+
+def test_n_components_none_keeps_all_and_error_is_zero():
+    X = np.random.default_rng(0).random((10, 6))
+    model = LinearAutoencoder(None, solver="full").fit(X)
+    assert model.n_components_ == 6
+    assert model.reconstruction_error_ < 1e-12
+    np.testing.assert_allclose(model.explained_variance_ratio_.sum(), 1.0)
+
+
+@pytest.mark.parametrize(
+    "params, shape, message",
+    [
+        ({"n_components": 7}, (10, 6), "must be <= min"),
+        ({"n_components": 6, "solver": "arpack"}, (10, 6), "must be < min"),
+        ({"n_components": 0.5, "solver": "gradient"}, (10, 6), "needs an int"),
+        (
+            {"solver": "gradient", "min_singular_value": 1.0},
+            (10, 6),
+            "min_singular_value is not supported",
+        ),
+        ({"n_components": 1, "solver": "arpack"}, (1, 6), "n_samples=1"),
+    ],
+)
+def test_bad_settings_raise_clear_errors(params, shape, message):
+    X = np.random.default_rng(0).random(shape)
+    with pytest.raises(ValueError, match=message):
+        LinearAutoencoder(**params).fit(X)
+
+
+def test_inverse_transform_checks_width_and_applies_relu():
+    X = np.abs(_matrix_with_spectrum([5.0, 2.0, 1.0, 0.5], 50, 10, seed=5))
+    linear = LinearAutoencoder(2).fit(X)
+    relu = LinearAutoencoder(2, activation="relu").fit(X)
+    codes = linear.transform(X)
+    plain = linear.inverse_transform(codes)
+    assert plain.min() < 0  # a rank-2 fit of this matrix undershoots somewhere
+    np.testing.assert_array_equal(relu.inverse_transform(codes), np.maximum(plain, 0))
+    with pytest.raises(ValueError, match="n_components_=2"):
+        linear.inverse_transform(np.ones((3, 5)))
+
+
+def test_score_is_negative_mean_squared_reconstruction_error():
+    X = _matrix_with_spectrum([5.0, 2.0, 1.0, 0.5], 60, 10, seed=6)
+    model = LinearAutoencoder(2).fit(X)
+    residual = X - model.inverse_transform(model.transform(X))
+    np.testing.assert_allclose(model.score_samples(X), -np.sum(residual**2, axis=1))
+    assert model.score(X) == pytest.approx(-np.mean(np.sum(residual**2, axis=1)))
+    # The score is usable for model selection: more components fit better.
+    search = GridSearchCV(LinearAutoencoder(), {"n_components": [1, 2, 3]}, cv=3)
+    assert search.fit(X).best_params_ == {"n_components": 3}
+
+
+@pytest.mark.parametrize("solver", ["full", "covariance_eigh", "arpack", "randomized"])
+def test_float32_is_preserved(solver):
+    X = _matrix_with_spectrum([5.0, 2.0, 1.0], 100, 8, seed=7).astype(np.float32)
+    model = LinearAutoencoder(2, solver=solver, random_state=0).fit(X)
+    assert model.components_.dtype == np.float32
+    assert model.transform(X).dtype == np.float32
+    assert model.inverse_transform(model.transform(X)).dtype == np.float32
+    np.testing.assert_allclose(model.singular_values_, [5.0, 2.0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("format", FORMATS)
+@pytest.mark.parametrize("center", [False, True])
+def test_all_input_formats_agree_and_stay_unchanged(format, center):
+    X = np.abs(_matrix_with_spectrum([6.0, 3.0, 1.0, 0.2], 40, 7, seed=8))
+    X[X < 0.05] = 0
+    reference = LinearAutoencoder(3, center=center).fit(X)
+    model = LinearAutoencoder(3, center=center)
+    X_format = as_format(X, format)
+    assert_input_unchanged(model, X_format)
+    model.fit(X_format)
+    np.testing.assert_allclose(model.transform(X_format), reference.transform(X))
+    np.testing.assert_allclose(
+        model.score_samples(X_format), reference.score_samples(X)
+    )
+
+
+@pytest.mark.parametrize("solver", ["full", "arpack", "randomized", "gradient"])
+def test_pickle_roundtrip(solver):
+    X = _matrix_with_spectrum([6.0, 3.0, 1.0], 60, 9, seed=9)
+    model = LinearAutoencoder(2, solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert_pickle_roundtrip(model, X)
+        model.fit(X)
+    restored = pickle.loads(pickle.dumps(model))
+    if solver == "gradient":
+        model.partial_fit(X)
+        restored.partial_fit(X)
+        np.testing.assert_array_equal(model.components_, restored.components_)
+
+
+def test_iteration_counts_and_encoder_decoder_views():
+    X = sp.random_array((300, 200), density=0.05, rng=np.random.default_rng(0))
+    arpack = LinearAutoencoder(5, solver="arpack", random_state=0).fit(X)
+    propack = LinearAutoencoder(5, solver="propack", random_state=0).fit(X)
+    assert arpack.n_iter_ > 10 and propack.n_iter_ > 10
+    np.testing.assert_allclose(
+        arpack.singular_values_, propack.singular_values_, rtol=1e-10
+    )
+    assert LinearAutoencoder(5, solver="full").fit(X).n_iter_ is None
+    assert np.shares_memory(arpack.encoder_, arpack.components_)
+    assert arpack.encoder_.shape == (200, 5) and arpack.decoder_.shape == (5, 200)
+    np.testing.assert_allclose(arpack.transform(X), X @ arpack.encoder_)
+
+
+@pytest.mark.parametrize(
+    "shape, sparse, n_components, expected",
+    [
+        ((5000, 50), False, 5, "covariance_eigh"),
+        ((5000, 50), True, 5, "covariance_eigh"),
+        ((300, 400), True, 5, "full"),
+        ((2000, 1500), True, 5, "arpack"),
+        ((2000, 1500), False, 5, "randomized"),
+        ((2000, 1500), False, 0.5, "full"),
+        ((2000, 1500), False, 1400, "full"),
+    ],
+)
+def test_auto_solver_policy(shape, sparse, n_components, expected):
+    model = LinearAutoencoder(n_components)
+    X = np.zeros(shape)
+    X = sp.csr_array(X) if sparse else X
+    assert model._resolve_solver(X) == expected
