@@ -135,8 +135,8 @@ class LinearAutoencoder(
     max_iter : int or None, default=None
         "arpack": maximum Arnoldi iterations (None: SciPy's default);
         "propack": Krylov basis size (None: ``20 * k + 20``, since PROPACK's
-        default ``10 * k`` fails on flat spectra); "gradient": epochs of :meth:`fit` (None: enough epochs for
-        20000 minibatch updates).
+        default ``10 * k`` fails on flat spectra); "gradient": epochs of
+        :meth:`fit` (None: enough epochs for 20000 minibatch updates).
 
     alpha : float, default=1e-2
         Weight decay of the "gradient" solver, relative to the data's energy:
