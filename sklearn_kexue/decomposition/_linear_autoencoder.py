@@ -98,10 +98,11 @@ class LinearAutoencoder(
           weight decay ``alpha``; supports :meth:`partial_fit`.
         - "auto": "covariance_eigh" if ``n_features <= 1000`` and
           ``n_samples >= 10 * n_features``; else "full" if ``max(shape) <=
-          500``, or if k is a rule or ``>= 0.8 * min(shape)`` and X is dense;
-          else "arpack" for sparse X (exact: sparse data often has a flat
-          spectrum, where randomized SVD is inaccurate) and "randomized" for
-          dense X. The choice is stored in ``solver_``.
+          500``, or if ``n_components=None``, or if k is a fraction or ``>=
+          0.8 * min(shape)`` and X is dense; else "arpack" for sparse X
+          (exact: sparse data often has a flat spectrum, where randomized
+          SVD is inaccurate) and "randomized" for dense X. The choice is
+          stored in ``solver_``.
 
     center : bool, default=False
         Subtract the feature means first, which gives PCA. The default, no
@@ -166,20 +167,23 @@ class LinearAutoencoder(
 
     Attributes
     ----------
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (n_components, n_features)
         Decoder rows: the leading right singular vectors of (centred) X, by
         decreasing singular value. Signs follow scikit-learn: the entry of
         largest magnitude of each row is positive.
 
-    singular_values_ : ndarray of shape (n_components_,)
-        The matching singular values.
+    singular_values_ : ndarray of shape (n_components,)
+        The matching singular values. For the "gradient" solver, :meth:`fit`
+        reports ``||X v_i||`` along the learned directions (one extra pass),
+        and :meth:`partial_fit` the read-off from the decoder (see Notes);
+        switched-off units get 0.
 
-    explained_variance_ : ndarray of shape (n_components_,)
+    explained_variance_ : ndarray of shape (n_components,)
         ``singular_values_**2 / (n_samples - 1)``: the variance along each
         component with ``center=True`` (as :class:`~sklearn.decomposition.PCA`),
         the uncentred second moment without.
 
-    explained_variance_ratio_ : ndarray of shape (n_components_,)
+    explained_variance_ratio_ : ndarray of shape (n_components,)
         Share of the energy ``||X||_F^2`` (of the centred X when
         ``center=True``) captured by each component. Unlike
         :class:`~sklearn.decomposition.TruncatedSVD`'s, these ratios use the
@@ -201,9 +205,10 @@ class LinearAutoencoder(
     solver_ : str
         The solver used (the resolution of "auto").
 
-    n_iter_ : int or None
+    n_iter_ : int
         Power iterations ("randomized"), products with X or X^T ("arpack",
-        "propack"), epochs ("gradient"); None for the direct solvers.
+        "propack"), epochs ("gradient", or :meth:`partial_fit` calls); 1 for
+        the direct solvers ("full", "covariance_eigh").
 
     n_samples_seen_ : int
         Training rows seen (accumulates over :meth:`partial_fit` calls).
@@ -215,9 +220,10 @@ class LinearAutoencoder(
         "gradient" only: mean training loss (of the scaled data) per epoch of
         :meth:`fit`, or per :meth:`partial_fit` call.
 
-    shrinkage_ : ndarray of shape (n_components_,)
+    shrinkage_ : ndarray of shape (n_components,)
         "gradient" only: singular values ``s_i`` of the trained decoder, from
-        which ``e_i = alpha / (1 - s_i^2)``.
+        which ``sigma_i = scale_ * sqrt(n_samples_seen_ * alpha / (1 -
+        s_i^2))``.
 
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -248,9 +254,14 @@ class LinearAutoencoder(
     second moment of the scaled data (Kunin et al. 2019). The right singular
     vectors of the trained D are therefore :math:`V_k`, and its singular values
     :math:`s_i` give :math:`\\sigma_i = \\text{scale} \\cdot
-    (n \\alpha / (1 - s_i^2))^{1/2}`. ``components_`` and ``singular_values_``
-    are read off that way, so :meth:`transform` and :meth:`inverse_transform`
-    use the unshrunk optimum, like the exact solvers.
+    (n \\alpha / (1 - s_i^2))^{1/2}`. ``components_`` are read off that way,
+    so :meth:`transform` and :meth:`inverse_transform` use the unshrunk
+    optimum, like the exact solvers. The read-off of :math:`\\sigma_i`
+    magnifies an error in :math:`s_i^2` by about :math:`e_i / \\alpha`, large
+    for dominant directions, so :meth:`fit` reports
+    :math:`\\|X v_i\\|` instead (the read-off stays available through
+    ``shrinkage_``), while :meth:`partial_fit`, which keeps no data, uses the
+    read-off.
 
     References
     ----------
@@ -456,6 +467,8 @@ class LinearAutoencoder(
         is_rule = n_components is None or (
             isinstance(n_components, Real) and not isinstance(n_components, Integral)
         )
+        if n_components is None:
+            return "full"  # all components are dense anyway
         if sp.issparse(X):
             return "arpack"
         if is_rule or n_components >= 0.8 * min(X.shape):
@@ -508,10 +521,11 @@ class LinearAutoencoder(
         components = svd_flip_components(components[:n_keep])
         singular_values = singular_values[:n_keep]
         self.mean_ = mean
-        self.n_iter_ = None if self.solver_ in ("full", "covariance_eigh") else n_iter
+        # A direct solver counts as one iteration, as scikit-learn expects n_iter_ >= 1.
+        self.n_iter_ = 1 if self.solver_ in ("full", "covariance_eigh") else n_iter
         self.n_samples_seen_ = X.shape[0]
         self._store_spectrum(singular_values, components, total_energy, X)
-        self.reconstruction_error_ = self._training_error(X, total_energy)
+        self.reconstruction_error_ = self._training_error(X, total_energy)[0]
         return self
 
     def _rule_limit(self, X):
@@ -591,18 +605,22 @@ class LinearAutoencoder(
         self.explained_variance_ratio_ = ratio.astype(dtype)
 
     def _training_error(self, X, total_energy):
-        """``||X - X C D||_F``: directly for dense X, via the energy identity else."""
+        """``||X - X C D||_F`` and ``||X v_i||^2`` per component, in one pass.
+
+        The error is computed directly for dense X, via the energy identity
+        for sparse X.
+        """
         components = self.components_.astype(np.float64)
         row_bytes = 8 * (X.shape[1] + components.shape[0])
-        captured = 0.0
+        captured = np.zeros(components.shape[0])
         residual = 0.0
         for rows in gen_row_batches(X.shape[0], row_bytes):
             batch = X[rows]
             codes = np.asarray(batch @ components.T, dtype=np.float64)
             if self.mean_ is not None:
                 codes -= self.mean_ @ components.T
+            captured += np.einsum("ij,ij->j", codes, codes)
             if sp.issparse(X):
-                captured += float(np.einsum("ij,ij->", codes, codes))
                 continue
             difference = np.asarray(batch, dtype=np.float64) - codes @ components
             if self.mean_ is not None:
@@ -610,8 +628,8 @@ class LinearAutoencoder(
             residual += float(np.einsum("ij,ij->", difference, difference))
         if sp.issparse(X):
             # Orthonormal components: ||X - XVV^T||^2 = ||X||^2 - ||XV||^2.
-            residual = max(total_energy - captured, 0.0)
-        return float(np.sqrt(residual))
+            residual = max(total_energy - captured.sum(), 0.0)
+        return float(np.sqrt(residual)), captured
 
     # --------------------------------------------------------- gradient solver
 
@@ -687,13 +705,18 @@ class LinearAutoencoder(
                 f"{network.n_updates} updates, final loss {self.loss_curve_[-1]:.6g}"
             )
         self._warn_if_not_converged()
-        self._read_off_gradient_solution(X.dtype)
+        active = self._read_off_gradient_solution(X.dtype)
+        # With the data at hand, sigma_i = ||X v_i|| is exact to second order in
+        # the error of v_i, while the decoder read-off amplifies errors in s_i by
+        # about e_i / alpha; keep the former.
         total_energy = CenteredMatrix(X, self.mean_).squared_norm()
-        ratio = self.singular_values_.astype(np.float64) ** 2 / max(
-            total_energy, np.finfo(np.float64).tiny
+        self.reconstruction_error_, captured = self._training_error(X, total_energy)
+        singular_values = np.where(active, np.sqrt(captured), 0.0)
+        order = np.argsort(-singular_values, kind="stable")
+        self.shrinkage_ = self.shrinkage_[order]
+        self._store_spectrum(
+            singular_values[order], self.components_[order], total_energy, X
         )
-        self.explained_variance_ratio_ = ratio.astype(X.dtype)
-        self.reconstruction_error_ = self._training_error(X, total_energy)
         return self
 
     def _warn_if_not_converged(self):
@@ -738,6 +761,7 @@ class LinearAutoencoder(
         # batch's); fit replaces it with the exact energy of its data.
         energy = self.n_samples_seen_ * self.scale_**2
         self.explained_variance_ratio_ = (singular_values**2 / energy).astype(dtype)
+        return active
 
     # ------------------------------------------------------------- transforms
 
@@ -752,7 +776,7 @@ class LinearAutoencoder(
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_)
+        X_new : ndarray of shape (n_samples, n_components)
             Hidden-layer activations, in the dtype of X (float32 or float64).
         """
         check_is_fitted(self)
@@ -770,7 +794,7 @@ class LinearAutoencoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components_)
+        X : array-like of shape (n_samples, n_components)
             Hidden-layer activations, as returned by :meth:`transform`.
 
         Returns
@@ -840,12 +864,12 @@ class LinearAutoencoder(
 
     @property
     def encoder_(self):
-        """Encoder C, shape (n_features, n_components_): a view of ``components_.T``."""
+        """Encoder C, shape (n_features, n_components): a view of ``components_.T``."""
         return self.components_.T
 
     @property
     def decoder_(self):
-        """Decoder D of shape (n_components_, n_features): ``components_`` itself."""
+        """Decoder D of shape (n_components, n_features): ``components_`` itself."""
         return self.components_
 
     @property
