@@ -524,7 +524,7 @@ class LinearAutoencoder(
         # A direct solver counts as one iteration, as scikit-learn expects n_iter_ >= 1.
         self.n_iter_ = 1 if self.solver_ in ("full", "covariance_eigh") else n_iter
         self.n_samples_seen_ = X.shape[0]
-        self._store_spectrum(singular_values, components, total_energy, X)
+        self._store_spectrum(singular_values, components, total_energy, X.dtype)
         self.reconstruction_error_ = self._training_error(X, total_energy)[0]
         return self
 
@@ -592,8 +592,7 @@ class LinearAutoencoder(
             random_state,
         )
 
-    def _store_spectrum(self, singular_values, components, total_energy, X):
-        dtype = X.dtype
+    def _store_spectrum(self, singular_values, components, total_energy, dtype):
         self.components_ = np.ascontiguousarray(components, dtype=dtype)
         self.singular_values_ = np.asarray(singular_values, dtype=dtype)
         self.n_components_ = len(singular_values)
@@ -715,7 +714,7 @@ class LinearAutoencoder(
         order = np.argsort(-singular_values, kind="stable")
         self.shrinkage_ = self.shrinkage_[order]
         self._store_spectrum(
-            singular_values[order], self.components_[order], total_energy, X
+            singular_values[order], self.components_[order], total_energy, X.dtype
         )
         return self
 
@@ -749,18 +748,14 @@ class LinearAutoencoder(
         singular_values = self.scale_ * np.sqrt(self.n_samples_seen_ * second_moments)
         singular_values[~active] = 0.0
         self.shrinkage_ = shrinkage
-        self.n_components_ = len(singular_values)
-        self.components_ = np.ascontiguousarray(
-            svd_flip_components(directions), dtype=dtype
-        )
-        self.singular_values_ = singular_values.astype(dtype)
-        self.explained_variance_ = (
-            singular_values**2 / max(self.n_samples_seen_ - 1, 1)
-        ).astype(dtype)
         # Streaming estimate: the stream's energy is taken as n * scale_^2 (the first
         # batch's); fit replaces it with the exact energy of its data.
-        energy = self.n_samples_seen_ * self.scale_**2
-        self.explained_variance_ratio_ = (singular_values**2 / energy).astype(dtype)
+        self._store_spectrum(
+            singular_values,
+            svd_flip_components(directions),
+            self.n_samples_seen_ * self.scale_**2,
+            dtype,
+        )
         return active
 
     # ------------------------------------------------------------- transforms
