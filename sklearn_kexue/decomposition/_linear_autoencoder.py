@@ -503,7 +503,6 @@ class LinearAutoencoder(
         if self.center:
             mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
         operator = CenteredMatrix(X, mean)
-        total_energy = operator.squared_norm()
         random_state = check_random_state(self.random_state)
         if isinstance(self.n_components, Integral):
             self._check_integer_components(X)
@@ -513,7 +512,7 @@ class LinearAutoencoder(
             singular_values, components, n_iter = self._solve(
                 operator, n_try, random_state
             )
-            n_keep = self._components_by_rule(singular_values, total_energy)
+            n_keep = self._components_by_rule(singular_values, operator.squared_norm)
             if n_keep < n_try or n_try >= self._rule_limit(X):
                 break
             n_try = min(2 * n_try, self._rule_limit(X))
@@ -524,8 +523,15 @@ class LinearAutoencoder(
         # A direct solver counts as one iteration, as scikit-learn expects n_iter_ >= 1.
         self.n_iter_ = 1 if self.solver_ in ("full", "covariance_eigh") else n_iter
         self.n_samples_seen_ = X.shape[0]
+        total_energy = operator.squared_norm()
         self._store_spectrum(singular_values, components, total_energy, X.dtype)
-        self.reconstruction_error_ = self._training_error(X, total_energy)[0]
+        residual = total_energy - float(np.sum(singular_values.astype(np.float64) ** 2))
+        if self.solver_ != "randomized" and residual > 1e-6 * total_energy:
+            # Exact singular values: ||X - X V V^T||^2 = ||X||^2 - sum sigma_i^2, and
+            # the difference keeps >= 10 digits; no extra pass over X is needed.
+            self.reconstruction_error_ = float(np.sqrt(residual))
+        else:
+            self.reconstruction_error_ = self._training_error(X, total_energy)[0]
         return self
 
     def _rule_limit(self, X):
@@ -542,16 +548,18 @@ class LinearAutoencoder(
             return limit
         return min(limit, 16)
 
-    def _components_by_rule(self, singular_values, total_energy):
+    def _components_by_rule(self, singular_values, squared_norm):
         """How many of the computed components the n_components rules keep.
 
         Returns len(singular_values) when the rule may need more components.
+        ``squared_norm`` is called only when an energy rule needs the total.
         """
         n_computed = len(singular_values)
         n_keep = n_computed
         if self.n_components is not None and not isinstance(
             self.n_components, Integral
         ):
+            total_energy = squared_norm()
             if total_energy > 0:
                 captured = np.cumsum(singular_values**2) / total_energy
                 reached = np.flatnonzero(captured >= self.n_components)
@@ -572,7 +580,7 @@ class LinearAutoencoder(
         if solver == "full":
             return full_svd(operator, n_components)
         if solver == "covariance_eigh":
-            batch = max(1, min(operator.shape[0], 2**26 // max(operator.shape[1], 1)))
+            batch = max(1, min(operator.shape[0], 2**22 // max(operator.shape[1], 1)))
             return covariance_eigh_svd(operator, n_components, batch)
         if solver == "randomized":
             n_iter = self.iterated_power
