@@ -21,6 +21,7 @@ EXTRA_CONFIGURATIONS = {
         {"solver": "arpack", "center": True, "n_components": 1},
         {"solver": "propack"},
         {"solver": "randomized", "center": True},
+        {"solver": "randomized", "randomized_method": "block_krylov"},
         {"solver": "covariance_eigh", "activation": "relu"},
         {"solver": "full", "n_components": 0.9},
         {"solver": "gradient", "max_iter": 20, "center": True},

@@ -134,21 +134,26 @@ def test_signs_follow_scikit_learn_convention():
         assert np.all(model.components_[[0, 1], largest] > 0)
 
 
-@settings(max_examples=15)
+@settings(max_examples=20)
 @given(
     seed=st.integers(0, 2**16),
     decay=st.floats(0.3, 0.8),
     iterated_power=st.integers(2, 6),
     transposed=st.booleans(),
+    method=st.sampled_from(["subspace", "block_krylov"]),
 )
 def test_randomized_agrees_with_exact_on_decaying_spectra(
-    seed, decay, iterated_power, transposed
+    seed, decay, iterated_power, transposed, method
 ):
     shape = (60, 300) if transposed else (300, 60)
     X = _matrix_with_spectrum(decay ** np.arange(60), *shape, seed)
     exact = LinearAutoencoder(8, solver="full").fit(X)
     randomized = LinearAutoencoder(
-        8, solver="randomized", iterated_power=iterated_power, random_state=seed
+        8,
+        solver="randomized",
+        iterated_power=iterated_power,
+        randomized_method=method,
+        random_state=seed,
     ).fit(X)
     np.testing.assert_allclose(
         randomized.singular_values_, exact.singular_values_, rtol=1e-6
@@ -156,6 +161,33 @@ def test_randomized_agrees_with_exact_on_decaying_spectra(
     cosines = np.abs(np.sum(randomized.components_ * exact.components_, axis=1))
     np.testing.assert_allclose(cosines, 1.0, atol=1e-6)
     assert randomized.n_iter_ == iterated_power
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_block_krylov_captures_more_energy_on_a_flat_spectrum(transposed):
+    X = sp.random_array((3000, 600), density=0.01, rng=np.random.default_rng(0))
+    X = sp.csr_array(X.T) if transposed else X
+    optimum = np.sum(np.linalg.svd(X.toarray(), compute_uv=False)[:20] ** 2)
+
+    def captured(method):
+        model = LinearAutoencoder(
+            20,
+            solver="randomized",
+            iterated_power=4,
+            randomized_method=method,
+            random_state=0,
+        ).fit(X)
+        energy = np.sum((X @ model.components_.T) ** 2)
+        if method == "block_krylov" and not transposed:  # sigma_i = ||X v_i||
+            np.testing.assert_allclose(
+                model.singular_values_,
+                np.linalg.norm(X @ model.components_.T, axis=0),
+            )
+        return energy / optimum
+
+    subspace, krylov = captured("subspace"), captured("block_krylov")
+    assert krylov > subspace + 0.02
+    assert krylov > 0.97
 
 
 def test_randomized_cholesky_fallback_on_rank_deficient_input():
