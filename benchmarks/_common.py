@@ -14,6 +14,7 @@ call's peak growth. Unlike ``tracemalloc``, this sees every allocation,
 including those made by numba-compiled code, BLAS and scipy.
 """
 
+import argparse
 import ctypes
 import ctypes.util
 import datetime
@@ -124,6 +125,24 @@ def run_worker(script, payload, timeout=900):
             f"{completed.stderr[-4000:]}"
         )
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def script_main(doc, worker, run):
+    """Command line of a benchmark module run as a script.
+
+    ``--quick`` as in ``run.py``; ``--worker JSON`` (internal, see
+    ``run_worker``) prints ``worker(payload)`` as JSON; otherwise prints the
+    records of ``run``. ``doc`` is the module docstring, for ``--help``.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--worker", help="internal: run one memory measurement")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(json.loads(args.worker))))
+        return
+    for record in run(args.quick):
+        print(record)
 
 
 def _cpu_model():

@@ -36,8 +36,6 @@ Sections:
 Project targets: ours >= 5x faster than flyhash, and no slower than numpy.
 """
 
-import argparse
-import json
 import os
 import sys
 import time
@@ -56,6 +54,7 @@ from _common import (
     peak_memory_supported,
     peak_rss_growth,
     run_worker,
+    script_main,
 )
 
 SEED = 0
@@ -427,17 +426,5 @@ def run(quick):
     return records
 
 
-def _main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", help="internal: run one memory measurement")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    if args.worker:
-        print(json.dumps(worker(json.loads(args.worker))))
-        return
-    for record in run(args.quick):
-        print(record)
-
-
 if __name__ == "__main__":
-    _main()
+    script_main(__doc__, worker, run)
