@@ -6,9 +6,14 @@ Every estimator follows the scikit-learn API (fit/transform/predict), passes
 
 from sklearn_kexue._version import __version__
 from sklearn_kexue.decomposition import LinearAutoencoder
-from sklearn_kexue.hashing import FlyHashTransformer, SignRandomProjection
+from sklearn_kexue.hashing import (
+    BioHashTransformer,
+    FlyHashTransformer,
+    SignRandomProjection,
+)
 
 __all__ = [
+    "BioHashTransformer",
     "FlyHashTransformer",
     "LinearAutoencoder",
     "SignRandomProjection",

@@ -6,16 +6,22 @@ it found. A new estimator must add its step to ``TOUR_STEPS``.
 """
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from sklearn_kexue._version import __version__
 from sklearn_kexue.decomposition import LinearAutoencoder, novel_entries
-from sklearn_kexue.hashing import FlyHashTransformer, SignRandomProjection
+from sklearn_kexue.hashing import (
+    BioHashTransformer,
+    FlyHashTransformer,
+    SignRandomProjection,
+)
 from sklearn_kexue.metrics import mean_average_precision_labels
 from sklearn_kexue.utils.discovery import all_estimators
 
@@ -63,6 +69,28 @@ def _flyhash_step():
     )
 
 
+def _biohash_step():
+    # BioHash warns when units that enter codes are still off the unit sphere;
+    # the tour reports how often that happened instead of printing each warning.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        lines = _hasher_step(
+            BioHashTransformer(
+                n_components=80, max_iter=200, learning_rate=0.1, random_state=0
+            ),
+            {"hash_length": [4, 16]},
+            lambda hasher: (
+                f"{hasher.hash_length_}-of-{hasher.n_components} BioHash codes"
+            ),
+        )
+    n_warned = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    lines.append(
+        f"  converge  {n_warned} of 7 fits warned that units entering codes were "
+        "still off the unit sphere"
+    )
+    return lines
+
+
 def _sign_random_projection_step():
     return _hasher_step(
         SignRandomProjection(random_state=0),
@@ -101,6 +129,7 @@ def _linear_autoencoder_step():
 
 
 TOUR_STEPS = {
+    "BioHashTransformer": _biohash_step,
     "FlyHashTransformer": _flyhash_step,
     "LinearAutoencoder": _linear_autoencoder_step,
     "SignRandomProjection": _sign_random_projection_step,

@@ -17,6 +17,10 @@ EXTRA_CONFIGURATIONS = {
         {"binary": False, "center": True, "hash_length": 0.05, "n_components": 200},
     ],
     "SignRandomProjection": [{"packed_output": True}, {"center": False}],
+    "BioHashTransformer": [
+        {"sparse_output": False, "p": 3.0, "max_iter": 5},
+        {"delta": 0.0, "hash_length": 2, "learning_rate_schedule": "constant"},
+    ],
     "LinearAutoencoder": [
         {"solver": "arpack", "center": True, "n_components": 1},
         {"solver": "propack"},
@@ -28,27 +32,26 @@ EXTRA_CONFIGURATIONS = {
     ],
 }
 
-# These checks assign ``estimator.n_components = 1`` before fitting. FlyHash needs
-# 1 <= hash_length < n_components, so a single unit is an impossible setting; the
-# properties they test are checked in tests/hashing/test_flyhash.py instead.
+# These checks assign ``estimator.n_components = 1`` before fitting. The hashers
+# need 1 <= hash_length < n_components, so a single unit is an impossible setting;
+# the properties they test are checked in tests/hashing/ instead.
 _FORCES_ONE_COMPONENT = (
-    "scikit-learn's check forces n_components=1, but FlyHash needs "
-    "hash_length < n_components (covered in tests/hashing/test_flyhash.py)"
+    "scikit-learn's check forces n_components=1, but winner-take-all hashing "
+    "needs hash_length < n_components (covered in tests/hashing/)"
+)
+_FORCED_ONE_COMPONENT_CHECKS = (
+    "check_dont_overwrite_parameters",
+    "check_fit2d_predict1d",
+    "check_methods_subset_invariance",
+    "check_methods_sample_order_invariance",
+    "check_fit2d_1sample",
+    "check_fit2d_1feature",
 )
 
 # check name -> reason, per estimator name; each reason names a scikit-learn limitation.
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
-    "FlyHashTransformer": dict.fromkeys(
-        (
-            "check_dont_overwrite_parameters",
-            "check_fit2d_predict1d",
-            "check_methods_subset_invariance",
-            "check_methods_sample_order_invariance",
-            "check_fit2d_1sample",
-            "check_fit2d_1feature",
-        ),
-        _FORCES_ONE_COMPONENT,
-    )
+    name: dict.fromkeys(_FORCED_ONE_COMPONENT_CHECKS, _FORCES_ONE_COMPONENT)
+    for name in ("FlyHashTransformer", "BioHashTransformer")
 }
 
 

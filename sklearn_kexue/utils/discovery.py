@@ -41,7 +41,8 @@ def all_estimators(type_filter=None):
     --------
     >>> from sklearn_kexue.utils.discovery import all_estimators
     >>> [name for name, _ in all_estimators(type_filter="transformer")]
-    ['FlyHashTransformer', 'LinearAutoencoder', 'SignRandomProjection']
+    ['BioHashTransformer', 'FlyHashTransformer', 'LinearAutoencoder',
+     'SignRandomProjection']
     """
     import sklearn_kexue
 

@@ -1,0 +1,499 @@
+"""BioHash: sparse binary hashing with units learned by the Krotov-Hopfield rule."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_kexue.hashing._winner_take_all import (
+    _select_row_winners,
+    allocate_winners,
+    resolve_hash_length,
+    winners_to_csr,
+    write_dense_winners,
+)
+from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._validation import validate_input_data
+
+__all__ = ["BioHashTransformer"]
+
+# Krotov's reference implementation floors the update's largest entry at this.
+_PRECISION = 1e-30
+# A unit counts as converged once its p-norm is within this of 1.
+_NORM_TOLERANCE = 0.1
+
+
+class BioHashTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """BioHash: winner-take-all codes over units learned by a local Hebbian rule.
+
+    Each of ``n_components`` units μ holds a weight vector W_μ. Training
+    follows Krotov & Hopfield (2019) as used by BioHash (Ryali et al. 2020):
+    for every sample the unit with the largest activation ⟨W_μ, x⟩_μ moves
+    towards the sample (Hebbian), the unit ranked ``rank`` moves away from it
+    with strength ``delta`` (anti-Hebbian), and the term -⟨W_μ, x⟩_μ W_μ
+    drives each learning unit onto the unit p-sphere. Hashing is then
+    winner-take-all: the ``hash_length`` units with the largest activations
+    are 1. It is a data-dependent :class:`FlyHashTransformer`; with ``p=2``
+    and ``delta=0`` it is online spherical k-means.
+
+    Read more in the :ref:`User Guide <biohash>`.
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Number of units m (the paper's m; Kenyon cells).
+
+    hash_length : int or float, default=0.05
+        Active units per code, k: an int, or a float in (0, 1), the activity
+        a = k / m (k = round(a * m), at least 1). The paper uses a = 0.05 on
+        MNIST pixels.
+
+    p : float, default=2.0
+        Lebesgue norm of the units. Activations are
+        ``<W_mu, x>_mu = sum_i sign(W_mu_i) |W_mu_i|^(p-1) x_i``, and learning
+        units converge to ``sum_i |W_mu_i|^p = 1``. p = 2 is the ordinary dot
+        product.
+
+    delta : float, default=0.4
+        Anti-Hebbian strength Δ applied to the unit ranked ``rank``; 0 turns
+        the repulsion off.
+
+    rank : int, default=2
+        Rank r of the anti-Hebbian unit (2: the runner-up). Krotov's notebook
+        calls it "k", which is not the hash length.
+
+    learning_rate : float, default=0.02
+        Initial step ε₀: each minibatch update is divided by its largest
+        absolute entry, so the largest weight change per step equals the
+        current learning rate.
+
+    learning_rate_schedule : {"linear", "constant"}, default="linear"
+        "linear" decays the step to 0 over ``max_iter`` epochs,
+        ε_e = ε₀ (1 - e / max_iter), as in Krotov's implementation. Each
+        :meth:`partial_fit` call counts as one epoch of this schedule.
+
+    max_iter : int, default=100
+        Epochs of :meth:`fit`, and the length of the linear schedule.
+
+    batch_size : int, default=100
+        Samples per update.
+
+    tol : float or None, default=None
+        If set, stop :meth:`fit` early once the p-norm of every unit that
+        entered a code in the epoch is within ``tol`` of 1.
+
+    sparse_output : bool, default=True
+        Return CSR codes with exactly ``hash_length_`` entries per row, else a
+        dense {0, 1} array.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights (i.i.d. standard normal, as in Krotov's
+        code: their large norm is what lets every unit win eventually) and
+        the order of the samples in each epoch.
+
+    verbose : int, default=0
+        Per-epoch progress when >= 2, a summary when 1.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        The learned units W.
+
+    hash_length_ : int
+        The number of active units per code.
+
+    unit_norms_ : ndarray of shape (n_components,)
+        p-norms of the units; 1 for converged units.
+
+    win_counts_ : ndarray of shape (n_components,)
+        Samples each unit won (was the top unit for) in the last epoch.
+
+    code_counts_ : ndarray of shape (n_components,)
+        Samples whose code (top ``hash_length_`` units, before the epoch's
+        update) included each unit, in the last epoch. Units at 0 do not
+        enter the codes of data like the training data.
+
+    convergence_curve_ : list of float
+        Fraction of units that entered codes in the epoch but whose p-norm is
+        more than 0.1 away from 1, after each epoch (or :meth:`partial_fit`
+        call). It reaches 0 when every unit that matters for the codes is on
+        the unit sphere.
+
+    n_iter_ : int
+        Epochs run (or :meth:`partial_fit` calls).
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    FlyHashTransformer : Random, data-independent sparse expansion + top-k.
+    SignRandomProjection : Dense random hyperplane bits.
+
+    Notes
+    -----
+    For a minibatch X_B, with currents I_μA = ⟨W_μ, x_A⟩_μ and
+    g_μA = 1 for each sample's top unit, -Δ for its ``rank``-th unit and 0
+    otherwise, the update is
+
+    .. math::
+
+        \\Delta W_{\\mu i} = \\sum_A g_{\\mu A} x_{A i}
+            - \\Bigl(\\sum_A g_{\\mu A} I_{\\mu A}\\Bigr) W_{\\mu i},
+        \\qquad W \\leftarrow W + \\epsilon \\,
+            \\Delta W / \\max_{\\mu i} |\\Delta W_{\\mu i}| .
+
+    Codes use the *unnormalised* activations, like the paper's eq. 6, which
+    is safe only once the units have converged to the unit sphere: a unit
+    still far from it (its initial norm is about sqrt(n_features)) wins far
+    more often than it should. :meth:`fit` therefore warns when units that
+    enter the codes of training samples have not converged
+    (``code_counts_``); units whose activations never reach the top
+    ``hash_length_`` do not affect such codes, whatever their norm.
+
+    References
+    ----------
+    .. [1] C. K. Ryali, J. J. Hopfield, L. Grinberg and D. Krotov,
+       "Bio-inspired hashing for unsupervised similarity search", ICML 2020.
+       :arxiv:`2001.04907`
+    .. [2] D. Krotov and J. J. Hopfield, "Unsupervised learning by competing
+       hidden units", PNAS 116(16):7723-7731, 2019.
+       :doi:`10.1073/pnas.1820458116`
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_kexue import BioHashTransformer
+    >>> X = np.random.default_rng(0).random((300, 8))
+    >>> hasher = BioHashTransformer(n_components=10, hash_length=2, max_iter=200,
+    ...                             learning_rate=0.1, random_state=0).fit(X)
+    >>> codes = hasher.transform(X[:2])
+    >>> codes.shape, codes.toarray().sum(axis=1).tolist()
+    ((2, 10), [2.0, 2.0])
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 2, None, closed="left")],
+        "hash_length": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+        ],
+        "p": [Interval(Real, 1, None, closed="left")],
+        "delta": [Interval(Real, 0, None, closed="left")],
+        "rank": [Interval(Integral, 2, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"linear", "constant"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither"), None],
+        "sparse_output": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        hash_length=0.05,
+        p=2.0,
+        delta=0.4,
+        rank=2,
+        learning_rate=0.02,
+        learning_rate_schedule="linear",
+        max_iter=100,
+        batch_size=100,
+        tol=None,
+        sparse_output=True,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hash_length = hash_length
+        self.p = p
+        self.delta = delta
+        self.rank = rank
+        self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.tol = tol
+        self.sparse_output = sparse_output
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the units with ``max_iter`` epochs of the Krotov-Hopfield rule.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        X = validate_input_data(self, X, reset=True, accept_sparse="csr")
+        random_state = check_random_state(self.random_state)
+        self._random_state = random_state  # partial_fit continues its stream
+        self._initialise(X, random_state)
+        for epoch in range(self.max_iter):
+            self._epoch(X, self._learning_rate_at(epoch), random_state)
+            live = self.code_counts_ > 0
+            if self.tol is not None and np.all(
+                np.abs(self.unit_norms_[live] - 1) < self.tol
+            ):
+                break
+        if self.verbose:
+            print(
+                f"[BioHashTransformer] {self.n_iter_} epochs, "
+                f"{self.convergence_curve_[-1]:.1%} of units not converged"
+            )
+        self._warn_if_not_converged()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Run one epoch of the rule over the batch ``X``.
+
+        The first call draws the initial weights. Call t (counting from 0)
+        uses the learning rate of epoch t of ``learning_rate_schedule``: with
+        the linear schedule the step reaches 0 after ``max_iter`` calls, so
+        ``max_iter`` calls over the whole data equal :meth:`fit` up to the
+        order of the samples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            A batch of training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The updated transformer.
+        """
+        first_call = not hasattr(self, "components_")
+        X = validate_input_data(self, X, reset=first_call, accept_sparse="csr")
+        if first_call:
+            self._random_state = check_random_state(self.random_state)
+            self._initialise(X, self._random_state)
+        self._epoch(X, self._learning_rate_at(self.n_iter_), self._random_state)
+        return self
+
+    def _initialise(self, X, random_state):
+        if self.n_components < 2:  # pragma: no cover - guarded by the constraints
+            raise ValueError("n_components must be >= 2.")
+        self.hash_length_ = resolve_hash_length(self.hash_length, self.n_components)
+        if self.hash_length_ >= self.n_components:
+            raise ValueError(
+                f"hash_length={self.hash_length_} must be smaller than "
+                f"n_components={self.n_components}."
+            )
+        if self.rank > self.n_components:
+            raise ValueError(
+                f"rank={self.rank} must not exceed n_components={self.n_components}."
+            )
+        # Float64 draws, so float32 and float64 fits start from the same units.
+        weights = random_state.standard_normal((self.n_components, X.shape[1]))
+        self.components_ = weights.astype(X.dtype)
+        self.n_iter_ = 0
+        self.convergence_curve_ = []
+        self.unit_norms_ = self._unit_norms()
+        self.win_counts_ = np.zeros(self.n_components, dtype=np.int64)
+        self.code_counts_ = np.zeros(self.n_components, dtype=np.int64)
+
+    def _learning_rate_at(self, epoch):
+        if self.learning_rate_schedule == "constant":
+            return self.learning_rate
+        return self.learning_rate * max(0.0, 1.0 - epoch / self.max_iter)
+
+    def _epoch(self, X, learning_rate, random_state):
+        """One shuffled pass of minibatch updates over X."""
+        order = random_state.permutation(X.shape[0])
+        weights = self.components_
+        wins = np.zeros(self.n_components, dtype=np.int64)
+        in_codes = np.zeros(self.n_components, dtype=np.int64)
+        if learning_rate > 0:
+            for start in range(0, X.shape[0], self.batch_size):
+                rows = np.sort(order[start : start + self.batch_size])
+                winners, coded = _update(
+                    weights,
+                    X[rows],
+                    self.p,
+                    self.delta,
+                    self.rank,
+                    learning_rate,
+                    self.hash_length_,
+                )
+                wins += np.bincount(winners, minlength=self.n_components)
+                in_codes += np.bincount(coded, minlength=self.n_components)
+        self.n_iter_ += 1
+        self.win_counts_ = wins
+        self.code_counts_ = in_codes
+        self.unit_norms_ = self._unit_norms()
+        not_converged = self._unconverged_units()
+        self.convergence_curve_.append(float(np.mean(not_converged)))
+        if self.verbose >= 2:
+            print(
+                f"[BioHashTransformer] epoch {self.n_iter_}: learning rate "
+                f"{learning_rate:.4g}, {np.sum(not_converged)} of "
+                f"{self.n_components} units not converged"
+            )
+
+    def _unit_norms(self):
+        weights = np.abs(self.components_.astype(np.float64))
+        return np.sum(weights**self.p, axis=1) ** (1 / self.p)
+
+    def _unconverged_units(self):
+        """Units that enter the codes of training samples but are off the sphere.
+
+        A unit that entered no code in the last epoch (its activation is
+        never among the top ``hash_length_``) does not affect the codes of
+        data like the training data, whatever its norm.
+        """
+        off_sphere = np.abs(self.unit_norms_ - 1) > _NORM_TOLERANCE
+        return off_sphere & (self.code_counts_ > 0)
+
+    def _warn_if_not_converged(self):
+        n_bad = int(np.sum(self._unconverged_units()))
+        if n_bad:
+            warnings.warn(
+                f"{n_bad} of {self.n_components} units enter codes but have "
+                f"p-norms more than {_NORM_TOLERANCE} away from 1 after "
+                f"{self.n_iter_} epochs. Codes use unnormalised activations, "
+                "where such units win too often; increase max_iter (or "
+                "learning_rate), or use fewer n_components.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    # ---------------------------------------------------------------- hashing
+
+    def _activation_weights(self, dtype):
+        """``sign(W) |W|^(p-1)``, so that activations are ``X @ result.T``."""
+        weights = self.components_.astype(dtype, copy=False)
+        if self.p == 2:
+            return weights
+        return np.sign(weights) * np.abs(weights) ** (self.p - 1)
+
+    def transform(self, X):
+        """Hash X: the ``hash_length_`` units with the largest activations are 1.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            Data to hash.
+
+        Returns
+        -------
+        codes : {sparse matrix, ndarray} of shape (n_samples, n_components)
+            {0, 1} codes in the input's float dtype, with exactly
+            ``hash_length_`` ones per row (ties go to the lower unit index, as
+            in :func:`~sklearn_kexue.hashing.winner_take_all`). CSR if
+            ``sparse_output=True``.
+        """
+        check_is_fitted(self)
+        X = validate_input_data(self, X, reset=False, accept_sparse="csr")
+        dtype = X.dtype
+        weights_t = np.ascontiguousarray(self._activation_weights(dtype).T)
+        n_samples, k = X.shape[0], self.hash_length_
+        indices, values = allocate_winners(n_samples, k, dtype)
+        row_bytes = self.n_components * dtype.itemsize
+        for rows in gen_row_batches(n_samples, row_bytes):
+            activations = np.asarray(X[rows] @ weights_t, dtype=dtype)
+            _select_row_winners(activations, k, indices[rows], values[rows])
+        if self.sparse_output:
+            return winners_to_csr(indices, values, self.n_components, binary=True)
+        codes = np.zeros((n_samples, self.n_components), dtype=dtype)
+        write_dense_winners(codes, indices, values, binary=True)
+        return codes
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+def _top_two_ranks(currents, rank):
+    """Per row: the index of the largest current and of the ``rank``-th largest.
+
+    Ties go to the lower unit index, as in the winner-take-all codes.
+    """
+    n_rows = currents.shape[0]
+    rows = np.arange(n_rows)
+    masked = currents.copy()
+    winner = np.argmax(masked, axis=1)
+    chosen = winner
+    for _ in range(rank - 1):
+        masked[rows, chosen] = -np.inf
+        chosen = np.argmax(masked, axis=1)
+    return winner, chosen
+
+
+def _update(weights, X_batch, p, delta, rank, learning_rate, hash_length):
+    """One Krotov-Hopfield minibatch step on ``weights`` (modified in place).
+
+    Returns each sample's winner and the units of the samples' codes (the top
+    ``hash_length`` activations before the step), for the diagnostics.
+    """
+    n_units = weights.shape[0]
+    activation_weights = (
+        weights if p == 2 else np.sign(weights) * np.abs(weights) ** (p - 1)
+    )
+    # currents[A, mu] = <W_mu, x_A>_mu
+    currents = np.asarray(X_batch @ activation_weights.T)
+    winner, anti = _top_two_ranks(currents, rank)
+    coded = np.argpartition(-currents, hash_length - 1, axis=1)[:, :hash_length]
+    rows = np.arange(currents.shape[0])
+    strengths = np.concatenate(
+        [np.ones(len(rows), dtype=weights.dtype), np.full(len(rows), -delta)]
+    ).astype(weights.dtype)
+    units = np.concatenate([winner, anti])
+    samples = np.concatenate([rows, rows])
+    # g has one +1 (winner) and one -delta (rank-th unit) per sample.
+    g = sp.csr_array((strengths, (units, samples)), shape=(n_units, currents.shape[0]))
+    hebbian = g @ X_batch
+    hebbian = hebbian.toarray() if sp.issparse(hebbian) else np.asarray(hebbian)
+    drive = np.bincount(
+        units, weights=strengths * currents[samples, units], minlength=n_units
+    )
+    change = hebbian - drive[:, np.newaxis].astype(weights.dtype) * weights
+    largest = max(float(np.max(np.abs(change))), _PRECISION)
+    weights += (learning_rate / largest) * change
+    return winner, coded.ravel()
