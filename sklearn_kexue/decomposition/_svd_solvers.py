@@ -208,6 +208,18 @@ def _cholesky_factor(block):
     return factor
 
 
+def _oriented(operator):
+    """Products oriented so that the random blocks live on the short side.
+
+    Returns ``(transposed, forward, backward, short_side)``: ``forward`` maps
+    a short-side block to the long side, ``backward`` maps back.
+    """
+    n_samples, n_features = operator.shape
+    if n_samples < n_features:
+        return True, operator.rmatmat, operator.matmat, n_samples
+    return False, operator.matmat, operator.rmatmat, n_features
+
+
 def randomized_svd(operator, n_components, n_oversamples, n_iter, random_state):
     """Randomized truncated SVD (Halko, Martinsson & Tropp 2011, Algorithm 4.4).
 
@@ -222,15 +234,8 @@ def randomized_svd(operator, n_components, n_oversamples, n_iter, random_state):
     is handled through its transpose so that the long side is always the one
     spared.
     """
-    n_samples, n_features = operator.shape
-    transposed = n_samples < n_features
-    if transposed:
-        forward, backward = operator.rmatmat, operator.matmat
-        short_side = n_samples
-    else:
-        forward, backward = operator.matmat, operator.rmatmat
-        short_side = n_features
-    n_columns = min(n_components + n_oversamples, min(n_samples, n_features))
+    transposed, forward, backward, short_side = _oriented(operator)
+    n_columns = min(n_components + n_oversamples, min(operator.shape))
     dtype = operator.dtype
     # Draw in float64 so that float32 and float64 runs start from the same vectors.
     basis = random_state.standard_normal((short_side, n_columns)).astype(dtype)
@@ -285,15 +290,8 @@ def block_krylov_svd(operator, n_components, n_oversamples, n_iter, random_state
     costs no extra pass unless K is numerically rank deficient. One final pass
     computes ``sigma_i = ||X v_i||``.
     """
-    n_samples, n_features = operator.shape
-    transposed = n_samples < n_features
-    if transposed:
-        forward, backward = operator.rmatmat, operator.matmat
-        short_side = n_samples
-    else:
-        forward, backward = operator.matmat, operator.rmatmat
-        short_side = n_features
-    n_columns = min(n_components + n_oversamples, min(n_samples, n_features))
+    transposed, forward, backward, short_side = _oriented(operator)
+    n_columns = min(n_components + n_oversamples, min(operator.shape))
     dtype = operator.dtype
     block = _orthonormal_basis(random_state.standard_normal((short_side, n_columns)))
     blocks, images = [], []
