@@ -39,6 +39,8 @@ __all__ = ["LinearAutoencoder"]
 
 # Default budget of the gradient solver's fit, in minibatch updates.
 _DEFAULT_UPDATES = 20_000
+# Attributes that only the gradient solver sets; fit drops them before refitting.
+_GRADIENT_STATE = ("_network", "scale_", "loss_curve_", "shrinkage_")
 # Relative ||C - D^T|| above which the trained network is not near a critical point.
 _ASYMMETRY_TOLERANCE = 0.05
 
@@ -397,6 +399,8 @@ class LinearAutoencoder(
             Fitted autoencoder.
         """
         X = validate_input_data(self, X, reset=True, accept_sparse=("csr", "csc"))
+        for name in _GRADIENT_STATE:  # left by an earlier gradient fit
+            self.__dict__.pop(name, None)
         self.solver_ = self._resolve_solver(X)
         if self.solver_ == "gradient":
             return self._fit_gradient(X)
@@ -456,15 +460,7 @@ class LinearAutoencoder(
         if first_call:
             self.scale_ = self._energy_scale(X)
         self.n_samples_seen_ += X.shape[0]
-        losses = [
-            self._network.step(
-                dense_scaled_batch(X[rows], self.mean_, self.scale_),
-                self.alpha,
-                self.learning_rate,
-            )
-            for rows in gen_row_batches(X.shape[0], 1, max_batch_size=self.batch_size)
-        ]
-        self.loss_curve_.append(float(np.mean(losses)))
+        self.loss_curve_.append(self._gradient_pass(X, np.arange(X.shape[0])))
         self.n_iter_ += 1
         self._read_off_gradient_solution(X.dtype)
         self.reconstruction_error_ = None  # the stream is not kept
@@ -479,14 +475,12 @@ class LinearAutoencoder(
         if max(X.shape) <= 500:
             return "full"
         n_components = self.n_components
-        is_rule = n_components is None or (
-            isinstance(n_components, Real) and not isinstance(n_components, Integral)
-        )
         if n_components is None:
             return "full"  # all components are dense anyway
         if sp.issparse(X):
             return "arpack"
-        if is_rule or n_components >= 0.8 * min(X.shape):
+        is_fraction = not isinstance(n_components, Integral)
+        if is_fraction or n_components >= 0.8 * min(X.shape):
             return "full"
         return "randomized"
 
@@ -684,10 +678,11 @@ class LinearAutoencoder(
             )
         return self.n_components
 
-    def _energy_scale(self, X):
+    def _energy_scale(self, X, total_energy=None):
         """Root mean squared row norm of the (centred) data; 1 for all-zero data."""
-        operator = CenteredMatrix(X, self.mean_)
-        scale = np.sqrt(operator.squared_norm() / max(X.shape[0], 1))
+        if total_energy is None:
+            total_energy = CenteredMatrix(X, self.mean_).squared_norm()
+        scale = np.sqrt(total_energy / max(X.shape[0], 1))
         return float(scale) if scale > 0 else 1.0
 
     def _fit_gradient(self, X):
@@ -697,7 +692,8 @@ class LinearAutoencoder(
         self.mean_ = None
         if self.center:
             self.mean_ = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-        self.scale_ = self._energy_scale(X)
+        total_energy = CenteredMatrix(X, self.mean_).squared_norm()
+        self.scale_ = self._energy_scale(X, total_energy)
         self.n_samples_seen_ = n_samples
         network = AdamLinearAutoencoder(n_features, n_components, random_state)
         self._network = network
@@ -708,13 +704,9 @@ class LinearAutoencoder(
         self.loss_curve_ = []
         for epoch in range(max_epochs):
             previous = network.decoder.copy()
-            order = random_state.permutation(n_samples)
-            loss = 0.0
-            for start in range(0, n_samples, self.batch_size):
-                rows = np.sort(order[start : start + self.batch_size])
-                batch = dense_scaled_batch(X[rows], self.mean_, self.scale_)
-                loss += network.step(batch, self.alpha, self.learning_rate) * len(rows)
-            self.loss_curve_.append(loss / n_samples)
+            self.loss_curve_.append(
+                self._gradient_pass(X, random_state.permutation(n_samples))
+            )
             change = np.linalg.norm(network.decoder - previous) / max(
                 np.linalg.norm(network.decoder), np.finfo(np.float64).tiny
             )
@@ -736,7 +728,6 @@ class LinearAutoencoder(
         # With the data at hand, sigma_i = ||X v_i|| is exact to second order in
         # the error of v_i, while the decoder read-off amplifies errors in s_i by
         # about e_i / alpha; keep the former.
-        total_energy = CenteredMatrix(X, self.mean_).squared_norm()
         self.reconstruction_error_, captured = self._training_error(X, total_energy)
         singular_values = np.where(active, np.sqrt(captured), 0.0)
         order = np.argsort(-singular_values, kind="stable")
@@ -745,6 +736,17 @@ class LinearAutoencoder(
             singular_values[order], self.components_[order], total_energy, X.dtype
         )
         return self
+
+    def _gradient_pass(self, X, order):
+        """Adam steps over X's rows in ``order``, by minibatches; the mean loss."""
+        loss = 0.0
+        for start in range(0, len(order), self.batch_size):
+            rows = np.sort(order[start : start + self.batch_size])
+            batch = dense_scaled_batch(X[rows], self.mean_, self.scale_)
+            loss += self._network.step(batch, self.alpha, self.learning_rate) * len(
+                rows
+            )
+        return float(loss / max(len(order), 1))
 
     def _warn_if_not_converged(self):
         gap = asymmetry(self._network.encoder, self._network.decoder)

@@ -98,6 +98,8 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
     """
     check_is_fitted(estimator)
     row_labels, column_labels = _labels_from(X, labels)
+    # A DataFrame is passed to the model as row slices, keeping its column names.
+    frame = X if hasattr(X, "iloc") else None
     X = check_pydata_sparse(X)
     if sp.issparse(X):
         X = sp.csr_array(X)
@@ -112,7 +114,11 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
             "novel_entries expects a non-negative matrix (counts or frequencies); "
             f"X has negative entries (minimum {np.nanmin(values)})."
         )
-    if not isinstance(n_entries, (int, np.integer)) or n_entries < 1:
+    if (
+        not isinstance(n_entries, (int, np.integer))
+        or isinstance(n_entries, bool)
+        or n_entries < 1
+    ):
         raise ValueError(f"n_entries must be a positive int, got {n_entries!r}.")
 
     best_rows = np.empty(0, dtype=np.intp)
@@ -120,8 +126,10 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
     best_values = np.empty(0)
     for rows in gen_row_batches(X.shape[0], 3 * 8 * X.shape[1]):
         batch = X[rows]
+        model_input = batch if frame is None else frame.iloc[rows]
         reconstruction = np.asarray(
-            estimator.inverse_transform(estimator.transform(batch)), dtype=np.float64
+            estimator.inverse_transform(estimator.transform(model_input)),
+            dtype=np.float64,
         )
         dense = batch.toarray() if sp.issparse(batch) else batch
         reconstruction[dense != 0] = -np.inf  # only originally-zero cells compete

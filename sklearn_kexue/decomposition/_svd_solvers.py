@@ -112,9 +112,9 @@ def svd_flip_components(components, *others):
 
 def full_svd(operator, n_components):
     """Dense LAPACK SVD (``gesdd``) of the centred matrix."""
-    X = operator.X.toarray() if sp.issparse(operator.X) else np.array(operator.X)
+    X = operator.X.toarray() if sp.issparse(operator.X) else operator.X
     if operator.mean is not None:
-        X -= operator.mean
+        X = X - operator.mean  # a centred copy; the caller's X stays untouched
     _, singular_values, components = la.svd(X, full_matrices=False, check_finite=False)
     return singular_values[:n_components], components[:n_components], 1
 
@@ -125,7 +125,7 @@ def _gram_matrix(operator, batch_size):
     n_features = X.shape[1]
     gram = np.zeros((n_features, n_features))
     if sp.issparse(X):
-        X64 = X.astype(np.float64)
+        X64 = X.astype(np.float64, copy=False)
         gram += (X64.T @ X64).toarray()
     elif X.dtype == np.float64:
         gram = X.T @ X  # one symmetric rank-k update, no copy

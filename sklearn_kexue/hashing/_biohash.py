@@ -311,8 +311,6 @@ class BioHashTransformer(
         return self
 
     def _initialise(self, X, random_state):
-        if self.n_components < 2:  # pragma: no cover - guarded by the constraints
-            raise ValueError("n_components must be >= 2.")
         self.hash_length_ = resolve_hash_length(self.hash_length, self.n_components)
         if self.hash_length_ >= self.n_components:
             raise ValueError(
@@ -399,13 +397,6 @@ class BioHashTransformer(
 
     # ---------------------------------------------------------------- hashing
 
-    def _activation_weights(self, dtype):
-        """``sign(W) |W|^(p-1)``, so that activations are ``X @ result.T``."""
-        weights = self.components_.astype(dtype, copy=False)
-        if self.p == 2:
-            return weights
-        return np.sign(weights) * np.abs(weights) ** (self.p - 1)
-
     def transform(self, X):
         """Hash X: the ``hash_length_`` units with the largest activations are 1.
 
@@ -426,7 +417,8 @@ class BioHashTransformer(
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False, accept_sparse="csr")
         dtype = X.dtype
-        weights_t = np.ascontiguousarray(self._activation_weights(dtype).T)
+        weights = self.components_.astype(dtype, copy=False)
+        weights_t = np.ascontiguousarray(_activation_weights(weights, self.p).T)
         n_samples, k = X.shape[0], self.hash_length_
         indices, values = allocate_winners(n_samples, k, dtype)
         row_bytes = self.n_components * dtype.itemsize
@@ -450,7 +442,14 @@ class BioHashTransformer(
         return tags
 
 
-def _top_two_ranks(currents, rank):
+def _activation_weights(weights, p):
+    """``sign(W) |W|^(p-1)``: activations ``<W_mu, x>_mu`` are ``X @ this.T``."""
+    if p == 2:
+        return weights
+    return np.sign(weights) * np.abs(weights) ** (p - 1)
+
+
+def _winner_and_ranked(currents, rank):
     """Per row: the index of the largest current and of the ``rank``-th largest.
 
     Ties go to the lower unit index, as in the winner-take-all codes.
@@ -473,12 +472,9 @@ def _update(weights, X_batch, p, delta, rank, learning_rate, hash_length):
     ``hash_length`` activations before the step), for the diagnostics.
     """
     n_units = weights.shape[0]
-    activation_weights = (
-        weights if p == 2 else np.sign(weights) * np.abs(weights) ** (p - 1)
-    )
     # currents[A, mu] = <W_mu, x_A>_mu
-    currents = np.asarray(X_batch @ activation_weights.T)
-    winner, anti = _top_two_ranks(currents, rank)
+    currents = np.asarray(X_batch @ _activation_weights(weights, p).T)
+    winner, anti = _winner_and_ranked(currents, rank)
     coded = np.argpartition(-currents, hash_length - 1, axis=1)[:, :hash_length]
     rows = np.arange(currents.shape[0])
     strengths = np.concatenate(

@@ -284,6 +284,21 @@ def test_partial_fit_memory_holds_the_model_and_one_batch():
     assert long < 1.25 * short
 
 
+def test_refitting_with_another_solver_drops_gradient_state():
+    X = _matrix_with_spectrum([6.0, 3.0, 1.0], 80, 9, seed=10)
+    model = LinearAutoencoder(2, solver="gradient", max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    assert hasattr(model, "scale_") and hasattr(model, "loss_curve_")
+    model.set_params(solver="auto").fit(X)
+    for name in ("scale_", "loss_curve_", "shrinkage_", "_network"):
+        assert not hasattr(model, name), name
+    # partial_fit then starts a fresh network instead of a stale one.
+    model.partial_fit(X)
+    assert model.n_iter_ == 1 and model.n_samples_seen_ == len(X)
+
+
 def test_partial_fit_n_features_check_and_availability():
     check_estimators_partial_fit_n_features(
         "LinearAutoencoder", LinearAutoencoder(solver="gradient")
