@@ -70,7 +70,7 @@ def _flyhash_step():
 
 
 def _biohash_step():
-    # BioHash warns when units that enter codes are still off the unit sphere;
+    # BioHash warns when units off the unit sphere still make many code entries;
     # the tour reports how often that happened instead of printing each warning.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -85,8 +85,8 @@ def _biohash_step():
         )
     n_warned = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
     lines.append(
-        f"  converge  {n_warned} of 7 fits warned that units entering codes were "
-        "still off the unit sphere"
+        f"  converge  {n_warned} of 7 fits warned that over 1% of the code entries "
+        "came from units off the unit sphere"
     )
     return lines
 

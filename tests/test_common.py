@@ -19,7 +19,7 @@ EXTRA_CONFIGURATIONS = {
     "SignRandomProjection": [{"packed_output": True}, {"center": False}],
     "BioHashTransformer": [
         {"sparse_output": False, "p": 3.0, "max_iter": 5},
-        {"delta": 0.0, "hash_length": 2, "learning_rate_schedule": "constant"},
+        {"delta": 0.4, "hash_length": 2, "learning_rate_schedule": "constant"},
     ],
     "LinearAutoencoder": [
         {"solver": "arpack", "center": True, "n_components": 1},

@@ -12,6 +12,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import check_estimators_partial_fit_n_features
 
 from sklearn_kexue import BioHashTransformer
+from sklearn_kexue.hashing import winner_take_all
+from sklearn_kexue.hashing._biohash import _rank_units
 from sklearn_kexue.testing import (
     as_format,
     assert_fixed_weight_codes,
@@ -50,6 +52,108 @@ def test_codes_have_exactly_k_ones_per_row(X, n_components, data):
         codes = hasher.fit(X).transform(X)
     assert_fixed_weight_codes(codes, hash_length)
     assert codes.dtype == X.dtype
+
+
+def _notebook_fit(X, n_components, p, delta, rank, learning_rate, max_iter, seed):
+    """Krotov's notebook rule, written densely: full sort, dense g, whole-W update."""
+    random_state = np.random.RandomState(seed)
+    weights = random_state.standard_normal((n_components, X.shape[1]))
+    for epoch in range(max_iter):
+        step = learning_rate * (1 - epoch / max_iter)
+        order = random_state.permutation(X.shape[0])
+        for start in range(0, X.shape[0], 100):
+            batch = X[np.sort(order[start : start + 100])].T  # (d, B)
+            currents = (np.sign(weights) * np.abs(weights) ** (p - 1)) @ batch
+            ranking = np.argsort(-currents, axis=0, kind="stable")
+            g = np.zeros_like(currents)
+            columns = np.arange(batch.shape[1])
+            g[ranking[0], columns] = 1.0
+            g[ranking[rank - 1], columns] = -delta
+            drive = np.sum(g * currents, axis=1)
+            change = g @ batch.T - drive[:, np.newaxis] * weights
+            weights += step * change / max(np.abs(change).max(), 1e-30)
+    return weights
+
+
+@pytest.mark.parametrize(
+    "p, delta, rank", [(2.0, 0.0, 2), (2.0, 0.4, 2), (3.0, 0.3, 3), (1.5, 0.1, 2)]
+)
+def test_fit_follows_the_notebook_rule(p, delta, rank):
+    X = load_digits().data[:350] / 16
+    params = {
+        "p": p,
+        "delta": delta,
+        "rank": rank,
+        "learning_rate": 0.05,
+        "max_iter": 4,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        hasher = BioHashTransformer(n_components=30, random_state=7, **params)
+        hasher.fit(X)
+    expected = _notebook_fit(X, 30, seed=7, **params)
+    np.testing.assert_allclose(hasher.components_, expected, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=40)
+@given(
+    n_units=st.integers(2, 40),
+    data=st.data(),
+)
+def test_rank_units_breaks_ties_towards_lower_units(n_units, data):
+    # Small integers make ties common.
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+    currents = rng.integers(-3, 4, size=(data.draw(st.integers(1, 20)), n_units))
+    currents = currents.astype(data.draw(st.sampled_from([np.float32, np.float64])))
+    rank = data.draw(st.integers(2, n_units), label="rank")
+    hash_length = data.draw(st.integers(1, n_units), label="k")
+    winners = np.empty(len(currents), dtype=np.int64)
+    ranked = np.empty(len(currents), dtype=np.int64)
+    code_counts = np.zeros(n_units, dtype=np.int64)
+    _rank_units(currents, rank, hash_length, winners, ranked, code_counts)
+    # A stable sort of -currents orders equal currents by unit index.
+    order = np.argsort(-currents, axis=1, kind="stable")
+    np.testing.assert_array_equal(winners, order[:, 0])
+    np.testing.assert_array_equal(ranked, order[:, rank - 1])
+    codes = winner_take_all(currents, hash_length).toarray()
+    np.testing.assert_array_equal(code_counts, codes.sum(axis=0))
+
+
+def test_tol_stops_once_the_learning_units_are_on_the_sphere():
+    X = load_digits().data / 16
+    params = {
+        "n_components": 20,
+        "hash_length": 2,
+        "learning_rate": 0.1,
+        "max_iter": 300,
+    }
+    hasher = BioHashTransformer(tol=0.05, random_state=0, **params).fit(X)
+    assert hasher.n_iter_ < 300 and len(hasher.convergence_curve_) == hasher.n_iter_
+    learning = hasher.win_counts_ > 0
+    assert np.all(np.abs(hasher.unit_norms_[learning] - 1) < 0.05)
+    # Without tol the same settings run every epoch.
+    assert BioHashTransformer(random_state=0, **params).fit(X).n_iter_ == 300
+    assert hasher.convergence_curve_[-1] <= 0.01
+
+
+def test_convergence_curve_is_the_unconverged_share_of_code_entries():
+    X = load_digits().data / 16
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        hasher = BioHashTransformer(
+            n_components=60,
+            hash_length=3,
+            learning_rate=0.1,
+            max_iter=40,
+            random_state=0,
+        ).fit(X)
+    curve = np.asarray(hasher.convergence_curve_)
+    assert curve[0] == 1.0  # every unit starts with a norm near sqrt(64)
+    off_sphere = np.abs(hasher.unit_norms_ - 1) > 0.1
+    expected = hasher.code_counts_[off_sphere].sum() / hasher.code_counts_.sum()
+    assert curve[-1] == pytest.approx(expected)
+    assert hasher.code_counts_.sum() == 3 * len(X)
+    assert hasher.win_counts_.sum() == len(X)
 
 
 def test_p2_delta0_is_online_spherical_kmeans():
@@ -98,7 +202,7 @@ def test_learned_units_end_on_the_unit_p_sphere(p):
 
 def test_unconverged_units_warn():
     X = load_digits().data[:200]
-    with pytest.warns(ConvergenceWarning, match="units enter codes but"):
+    with pytest.warns(ConvergenceWarning, match="code entries of the training samples"):
         BioHashTransformer(n_components=50, max_iter=2, random_state=0).fit(X)
 
 
@@ -120,11 +224,15 @@ def test_partial_fit_epochs_follow_the_schedule():
         streamed = BioHashTransformer(n_components=16, max_iter=10, random_state=0)
         for _ in range(10):
             streamed.partial_fit(X)
-        # After max_iter calls the linear schedule has reached 0: nothing moves.
+        # After max_iter calls the linear schedule has reached 0: nothing moves,
+        # and the diagnostics stay those of the last epoch that learned.
         frozen = streamed.components_.copy()
+        counts = streamed.code_counts_.copy()
         streamed.partial_fit(X)
     np.testing.assert_array_equal(streamed.components_, frozen)
+    np.testing.assert_array_equal(streamed.code_counts_, counts)
     assert streamed.n_iter_ == 11 and len(streamed.convergence_curve_) == 11
+    assert streamed.convergence_curve_[-1] == streamed.convergence_curve_[-2]
     check_estimators_partial_fit_n_features(
         "BioHashTransformer", BioHashTransformer(n_components=5, hash_length=1)
     )
