@@ -536,6 +536,21 @@ def _update(
     anti = np.empty(n_samples, dtype=np.int64)
     _rank_units(currents, rank, hash_length, winner, anti, code_counts)
     win_counts += np.bincount(winner, minlength=len(win_counts))
+    if sp.issparse(X_batch):
+        touched = _sparse_step(
+            weights, X_batch, currents, winner, anti, delta, learning_rate
+        )
+    else:
+        touched = _dense_step(
+            weights, X_batch, currents, winner, anti, delta, learning_rate
+        )
+    if activation is not weights:
+        activation[touched] = _activation_weights(weights[touched], p)
+
+
+def _sparse_step(weights, X_batch, currents, winner, anti, delta, learning_rate):
+    """The update of :func:`_update` for a sparse batch; returns the changed units."""
+    n_samples = X_batch.shape[0]
     rows = np.arange(n_samples)
     if delta > 0:
         units = np.concatenate([winner, anti])
@@ -547,13 +562,60 @@ def _update(
     touched, position = np.unique(units, return_inverse=True)
     # g has one +1 (winner) and one -delta (rank-th unit) per sample.
     g = sp.csr_array((strengths, (position, samples)), shape=(len(touched), n_samples))
-    hebbian = g @ X_batch
-    hebbian = hebbian.toarray() if sp.issparse(hebbian) else np.asarray(hebbian)
+    hebbian = (g @ X_batch).toarray()
     drive = np.bincount(
         position, weights=strengths * currents[samples, units], minlength=len(touched)
     ).astype(weights.dtype)
     change = hebbian - drive[:, np.newaxis] * weights[touched]
     largest = max(float(np.max(np.abs(change))), _PRECISION)
     weights[touched] += (learning_rate / largest) * change
-    if activation is not weights:
-        activation[touched] = _activation_weights(weights[touched], p)
+    return touched
+
+
+@numba.njit(cache=True)
+def _dense_step(weights, X_batch, currents, winner, anti, delta, learning_rate):
+    """The update of :func:`_update` for a dense batch; returns the changed units.
+
+    Compiled, so the changed rows are accumulated sample by sample without
+    building the sparse g.
+    """
+    n_units, n_features = weights.shape
+    n_samples = X_batch.shape[0]
+    slot_of = np.full(n_units, -1, dtype=np.int64)
+    touched = np.empty(2 * n_samples, dtype=np.int64)
+    n_touched = 0
+    for sample in range(n_samples):
+        for unit in (winner[sample], anti[sample]):
+            if slot_of[unit] < 0:
+                slot_of[unit] = n_touched
+                touched[n_touched] = unit
+                n_touched += 1
+            if delta == 0:  # the rank-th unit gets no update
+                break
+    change = np.zeros((n_touched, n_features), dtype=weights.dtype)
+    drive = np.zeros(n_touched, dtype=np.float64)
+    for sample in range(n_samples):
+        slot = slot_of[winner[sample]]
+        drive[slot] += currents[sample, winner[sample]]
+        for feature in range(n_features):
+            change[slot, feature] += X_batch[sample, feature]
+        if delta > 0:
+            slot = slot_of[anti[sample]]
+            drive[slot] -= delta * currents[sample, anti[sample]]
+            strength = weights.dtype.type(-delta)
+            for feature in range(n_features):
+                change[slot, feature] += strength * X_batch[sample, feature]
+    largest = 0.0
+    for slot in range(n_touched):
+        unit = touched[slot]
+        unit_drive = weights.dtype.type(drive[slot])
+        for feature in range(n_features):
+            value = change[slot, feature] - unit_drive * weights[unit, feature]
+            change[slot, feature] = value
+            largest = max(largest, abs(value))
+    step = weights.dtype.type(learning_rate / max(largest, _PRECISION))
+    for slot in range(n_touched):
+        unit = touched[slot]
+        for feature in range(n_features):
+            weights[unit, feature] += step * change[slot, feature]
+    return touched[:n_touched]
