@@ -76,10 +76,21 @@ def _link_sklearn_refs(match):
     return f"`{text} <{url}>`__"
 
 
+# Glossary terms (the metadata-routing methods' :term:`meta-estimator`) go to
+# scikit-learn's glossary.
+_SKLEARN_TERM = re.compile(r":term:`(?:([^`<]+?)\s*<[^`>]+>|([^`<>]+))`")
+_SKLEARN_GLOSSARY = "https://scikit-learn.org/stable/glossary.html"
+
+
+def _link_sklearn_terms(match):
+    return f"`{match.group(1) or match.group(2)} <{_SKLEARN_GLOSSARY}>`__"
+
+
 def _rewrite_sklearn_refs(app, what, name, obj, options, lines):
     module = getattr(obj, "__module__", None) or ""
     if module == "sklearn" or module.startswith("sklearn."):
         lines[:] = [_SKLEARN_REF.sub(_link_sklearn_refs, line) for line in lines]
+        lines[:] = [_SKLEARN_TERM.sub(_link_sklearn_terms, line) for line in lines]
 
 
 def setup(app):

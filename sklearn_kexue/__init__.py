@@ -11,10 +11,12 @@ from sklearn_kexue.hashing import (
     FlyHashTransformer,
     SignRandomProjection,
 )
+from sklearn_kexue.linear_model import GammaCrossEntropyClassifier
 
 __all__ = [
     "BioHashTransformer",
     "FlyHashTransformer",
+    "GammaCrossEntropyClassifier",
     "LinearAutoencoder",
     "SignRandomProjection",
     "__version__",

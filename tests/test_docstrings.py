@@ -12,6 +12,7 @@ PUBLIC_MODULES = [
     "sklearn_kexue.datasets",
     "sklearn_kexue.decomposition",
     "sklearn_kexue.hashing",
+    "sklearn_kexue.linear_model",
     "sklearn_kexue.metrics",
     "sklearn_kexue.testing",
     "sklearn_kexue.utils",

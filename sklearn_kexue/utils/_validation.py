@@ -1,7 +1,10 @@
 """Input conversion shared by every estimator: pydata sparse, dtypes, no mutation."""
 
+from numbers import Real
+
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
 __all__ = ["check_pydata_sparse", "validate_input_data"]
@@ -168,3 +171,29 @@ def validate_input_data(
         return _protect_caller_data(validated, X_converted)
     X_valid, y_valid = validated
     return _protect_caller_data(X_valid, X_converted), y_valid
+
+
+def validate_sample_weight(sample_weight, n_samples):
+    """Float64 sample weights: 1-D, finite, non-negative, with a positive sum.
+
+    ``None`` gives ones and a scalar gives that constant; the caller's array
+    is never modified (a new array is returned).
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    if isinstance(sample_weight, Real):
+        return np.full(n_samples, float(sample_weight))
+    weights = check_array(
+        sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
+    ).copy()
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {weights.shape}, expected ({n_samples},)."
+        )
+    if np.any(weights < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    if not weights.sum() > 0:
+        raise ValueError(
+            "sample_weight must have a positive sum: weights can not be all zero."
+        )
+    return weights

@@ -1,0 +1,389 @@
+"""GammaCrossEntropyClassifier: a linear classifier trained with the γ-cross-entropy."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse as sp
+from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._base import LinearClassifierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
+from sklearn_kexue.utils._validation import (
+    validate_input_data,
+    validate_sample_weight,
+)
+
+__all__ = ["GammaCrossEntropyClassifier"]
+
+
+class _Objective:
+    """C Σ s_i L(p_i) + ½ ||W||², scaled by 1 / (C Σ s), and its gradient.
+
+    The scaling makes it the weighted mean loss plus a penalty of
+    1 / (2 C Σ s) ||W||², the form scikit-learn's ``LogisticRegression``
+    hands to L-BFGS, so the same ``tol`` means the same thing. With two
+    classes there is one weight vector and p(y=1 | x) = expit(z); otherwise
+    one per class and a softmax.
+    """
+
+    def __init__(self, X, y_index, n_classes, sample_weight, C, gamma, b, intercept):
+        self.X = X
+        self.y_index = y_index
+        self.n_outputs = 1 if n_classes == 2 else n_classes
+        self.weights = sample_weight / sample_weight.sum()
+        self.penalty = 1.0 / (C * sample_weight.sum())
+        self.gamma = gamma
+        self.b = b
+        self.intercept = intercept
+        self.n_features = X.shape[1]
+
+    def unpack(self, packed):
+        columns = self.n_features + int(self.intercept)
+        params = packed.reshape(self.n_outputs, columns)
+        coef = params[:, : self.n_features]
+        intercept = (
+            params[:, self.n_features] if self.intercept else np.zeros(self.n_outputs)
+        )
+        return coef, intercept
+
+    def log_true_proba(self, logits):
+        """log p(y_i | x_i) and its gradient with respect to the logits."""
+        if self.n_outputs == 1:
+            z = logits[:, 0]
+            sign = np.where(self.y_index == 1, 1.0, -1.0)
+            log_p = log_expit(sign * z)
+            # d log p / dz = sign (1 - p)
+            return log_p, (sign * expit(-sign * z))[:, np.newaxis]
+        log_proba = log_softmax(logits, axis=1)
+        rows = np.arange(len(self.y_index))
+        gradient = -np.exp(log_proba)
+        gradient[rows, self.y_index] += 1
+        return log_proba[rows, self.y_index], gradient
+
+    def logits(self, coef, intercept):
+        return np.asarray(self.X @ coef.T) + intercept
+
+    def value_and_gradient(self, packed):
+        coef, intercept = self.unpack(packed)
+        log_p, dlog_p = self.log_true_proba(self.logits(coef, intercept))
+        loss, weight = gamma_loss_and_weight(log_p, self.gamma, self.b)
+        value = self.weights @ loss + 0.5 * self.penalty * np.sum(coef**2)
+        # dL/dz = dL/du * du/dz with u = -log p.
+        dlogits = -(self.weights * weight)[:, np.newaxis] * dlog_p
+        grad_coef = np.asarray(self.X.T @ dlogits).T + self.penalty * coef
+        if self.intercept:
+            grad = np.hstack([grad_coef, dlogits.sum(axis=0)[:, np.newaxis]])
+        else:
+            grad = grad_coef
+        return value, grad.ravel()
+
+
+class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
+    """Linear classifier trained with the γ-cross-entropy, robust to label noise.
+
+    The loss of a sample whose true class gets probability p is
+
+    ``L(p) = -log(γ + (1 - γ) p) / (1 - γ)``
+
+    (Su 2023, from TaiLr, Ji et al. 2023): the cross-entropy for γ = 0,
+    the smooth accuracy 1 - p as γ -> 1. Its gradient is the
+    cross-entropy's times p / (γ + (1 - γ) p), so samples the model finds
+    unlikely (often mislabelled ones) pull less. TaiLr's ``b`` floors that
+    weight. The model is multinomial logistic regression (one weight vector
+    for two classes), fitted by L-BFGS on ``C Σ s_i L(p_i) + ½ ||W||²``
+    with the intercept not penalised, scikit-learn's convention.
+
+    Parameters
+    ----------
+    gamma : float, default=0.5
+        The γ of the loss, in [0, 1]: 0 is the cross-entropy (then the model
+        is :class:`~sklearn.linear_model.LogisticRegression`), 1 the smooth
+        accuracy 1 - p. The default is the value measured best on the digits
+        with 20 % and 40 % label noise among {0.1, 0.5, 0.9, 1} that keeps
+        the accuracy without noise.
+
+    b : float, default=0.0
+        Floor in [0, 1) on the gradient weight (TaiLr's lower threshold).
+        Below the probability where the weight reaches ``b`` the loss
+        continues as ``b`` times the cross-entropy.
+
+    C : float, default=1.0
+        Inverse regularisation strength, as in ``LogisticRegression``.
+
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept.
+
+    max_iter : int, default=100
+        Maximum L-BFGS iterations.
+
+    tol : float, default=1e-6
+        L-BFGS stops when the largest gradient entry of the mean-form
+        objective (the weighted mean loss plus ``||W||² / (2 C Σ s)``) is
+        below ``tol``. The default is tighter than ``LogisticRegression``'s
+        1e-4: for γ > 0 the loss flattens where the model gives the true
+        class a low probability, and a loose ``tol`` can stop on such a
+        plateau far from a minimum.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+
+    warm_start : bool, default=False
+        Start from the previous solution instead of zero.
+
+    verbose : int, default=0
+        L-BFGS progress when positive.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights; one row for two classes.
+
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+
+    n_iter_ : ndarray of shape (1,)
+        L-BFGS iterations run.
+
+    loss_ : float
+        The objective ``C Σ s_i L(p_i) + ½ ||W||²`` at the solution.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The cross-entropy (γ = 0).
+
+    Notes
+    -----
+    For γ > 0 the objective is not convex; fitting starts from zero (or
+    from the previous solution with ``warm_start=True``), which makes
+    it deterministic.
+
+    References
+    ----------
+    .. [1] H. Ji, P. Ke, Z. Hu, R. Zhang and M. Huang, "Tailoring language
+       generation models under total variation distance", ICLR 2023.
+       :arxiv:`2302.13344`
+    .. [2] J. Su, "A simple scheme to alleviate the over-confidence of
+       cross-entropy" (in Chinese), 2023. https://kexue.fm/archives/9526
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_kexue.linear_model import GammaCrossEntropyClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = GammaCrossEntropyClassifier(gamma=0.5, max_iter=500).fit(X, y)
+    >>> clf.predict(X[:3]).tolist()
+    [0, 0, 0]
+    >>> round(clf.score(X, y), 2)
+    0.97
+    """
+
+    _parameter_constraints: dict = {
+        "gamma": [Interval(Real, 0, 1, closed="both")],
+        "b": [Interval(Real, 0, 1, closed="left")],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        gamma=0.5,
+        *,
+        b=0.0,
+        C=1.0,
+        fit_intercept=True,
+        max_iter=100,
+        tol=1e-6,
+        class_weight=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.gamma = gamma
+        self.b = b
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by L-BFGS on the γ-cross-entropy objective.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,)
+            Target labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; integer weights equal repeated rows.
+
+        Returns
+        -------
+        self : object
+            Fitted classifier.
+        """
+        X, y = validate_input_data(
+            self, X, y, reset=True, accept_sparse="csr", dtype=[np.float64, np.float32]
+        )
+        check_classification_targets(y)
+        weights = validate_sample_weight(sample_weight, X.shape[0])
+        if self.class_weight is not None:
+            weights = weights * compute_sample_weight(self.class_weight, y)
+        present = np.unique(y[weights > 0])
+        if len(present) < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data "
+                f"with positive sample weight, but the data contains {len(present)} "
+                "class(es)."
+            )
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        objective = _Objective(
+            X if sp.issparse(X) else np.asarray(X, dtype=np.float64),
+            y_index,
+            len(self.classes_),
+            weights,
+            self.C,
+            float(self.gamma),
+            float(self.b),
+            self.fit_intercept,
+        )
+        start = self._initial_parameters(objective)
+        result = scipy.optimize.minimize(
+            objective.value_and_gradient,
+            start,
+            method="L-BFGS-B",
+            jac=True,
+            options={
+                "maxiter": self.max_iter,
+                "maxls": 50,
+                "gtol": self.tol,
+                "ftol": 64 * np.finfo(float).eps,
+            },
+            callback=self._report if self.verbose else None,
+        )
+        self._warn_if_not_converged(result)
+        coef, intercept = objective.unpack(result.x)
+        self.coef_ = coef.copy()
+        self.intercept_ = intercept.copy()
+        self.n_iter_ = np.array([min(result.nit, self.max_iter)], dtype=np.int32)
+        self.loss_ = float(result.fun) / objective.penalty
+        return self
+
+    def _initial_parameters(self, objective):
+        size = objective.n_outputs * (objective.n_features + int(self.fit_intercept))
+        if self.warm_start and hasattr(self, "coef_"):
+            previous = self.coef_
+            if previous.shape == (objective.n_outputs, objective.n_features):
+                if self.fit_intercept:
+                    previous = np.hstack([previous, self.intercept_[:, np.newaxis]])
+                return previous.astype(np.float64).ravel()
+        return np.zeros(size)
+
+    def _report(self, intermediate_result):
+        print(f"[GammaCrossEntropyClassifier] objective {intermediate_result.fun:.6g}")
+
+    def _warn_if_not_converged(self, result):
+        if result.status == 0:
+            return
+        message = (
+            f"lbfgs failed to converge after {result.nit} iteration(s) "
+            f"(status={result.status}): {result.message}"
+        )
+        if result.nit >= self.max_iter:
+            message += (
+                ". Increase the number of iterations (max_iter) or scale the data."
+            )
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+
+    def predict_proba(self, X):
+        """Class probabilities: the logistic function, or the softmax.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            positive = expit(scores)
+            return np.column_stack([1 - positive, positive])
+        return softmax(scores, axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed without underflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        return log_softmax(scores, axis=1)
+
+    def decision_function(self, X):
+        """Logits: shape (n_samples,) for two classes, else (n_samples, n_classes).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            ``X @ coef_.T + intercept_``.
+        """
+        check_is_fitted(self)
+        X = validate_input_data(self, X, reset=False, accept_sparse="csr")
+        scores = np.asarray(X @ self.coef_.T.astype(X.dtype, copy=False))
+        scores = scores + self.intercept_.astype(X.dtype, copy=False)
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

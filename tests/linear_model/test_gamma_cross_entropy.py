@@ -1,0 +1,174 @@
+"""GammaCrossEntropyClassifier: the loss, its gradient, the MM link and robustness."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import check_grad
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_kexue import GammaCrossEntropyClassifier
+from sklearn_kexue.linear_model._gamma_cross_entropy import _Objective
+from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
+from sklearn_kexue.testing import assert_input_unchanged, assert_pickle_roundtrip
+
+
+def _scaled(loader):
+    X, y = loader(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _flip_labels(y, fraction, seed):
+    """Replace ``fraction`` of the labels by a uniformly drawn other class."""
+    rng = np.random.default_rng(seed)
+    classes = np.unique(y)
+    noisy = y.copy()
+    flipped = rng.choice(len(y), round(fraction * len(y)), replace=False)
+    shift = rng.integers(1, len(classes), len(flipped))
+    noisy[flipped] = classes[
+        (np.searchsorted(classes, y[flipped]) + shift) % len(classes)
+    ]
+    return noisy
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_breast_cancer, load_digits])
+@pytest.mark.parametrize("C", [0.1, 1.0])
+def test_gamma_zero_is_logistic_regression(loader, C):
+    X, y = _scaled(loader)
+    weights = np.random.default_rng(0).integers(1, 4, len(y)).astype(float)
+    ours = GammaCrossEntropyClassifier(gamma=0.0, C=C, tol=1e-10, max_iter=10000)
+    ours.fit(X, y, sample_weight=weights)
+    theirs = LogisticRegression(C=C, tol=1e-10, max_iter=10000)
+    theirs.fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(
+        ours.predict_proba(X), theirs.predict_proba(X), atol=1e-6
+    )
+    assert ours.coef_.shape == theirs.coef_.shape
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("gamma", [0.0, 0.3, 0.7, 1.0])
+@pytest.mark.parametrize("b", [0.0, 0.2, 0.6])
+def test_gradient_matches_finite_differences(n_classes, intercept, gamma, b):
+    rng = np.random.default_rng(n_classes)
+    X = rng.standard_normal((40, 5))
+    y_index = rng.integers(0, n_classes, 40)
+    weights = rng.uniform(0.5, 2.0, 40)
+    objective = _Objective(X, y_index, n_classes, weights, 0.7, gamma, b, intercept)
+    n_outputs = 1 if n_classes == 2 else n_classes
+    # Large parameters put some samples below TaiLr's threshold p*.
+    for scale in (0.3, 3.0):
+        start = scale * rng.standard_normal(n_outputs * (5 + intercept))
+        error = check_grad(
+            lambda w: objective.value_and_gradient(w)[0],
+            lambda w: objective.value_and_gradient(w)[1],
+            start,
+        )
+        assert error < 1e-6 * max(1.0, np.linalg.norm(start))
+
+
+@settings(max_examples=50)
+@given(
+    gamma=st.floats(0, 1),
+    b=st.floats(0, 0.95),
+    log_p=st.floats(-700, 0),
+)
+def test_loss_weight_is_its_derivative_and_bounded_by_one(gamma, b, log_p):
+    loss, weight = gamma_loss_and_weight(np.array([log_p]), gamma, b)
+    assert b <= weight[0] <= 1 + 1e-12 and loss[0] >= -1e-12
+    step = 1e-6
+    above, _ = gamma_loss_and_weight(np.array([log_p + step]), gamma, b)
+    below, _ = gamma_loss_and_weight(np.array([log_p - step]), gamma, b)
+    # dL/du with u = -log p, where L is C1: central differences agree.
+    slope = (below[0] - above[0]) / (2 * step)
+    assert slope == pytest.approx(weight[0], abs=1e-4)
+
+
+@pytest.mark.parametrize("gamma, b", [(0.5, 0.0), (1.0, 0.0), (0.3, 0.2)])
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_digits])
+def test_a_reweighted_logistic_step_never_increases_the_objective(gamma, b, loader):
+    # L is concave in u = -log p, so weighted CE with weights w(p) at the
+    # current model majorises it: one weighted LR fit cannot increase it.
+    X, y = _scaled(loader)
+    y = _flip_labels(y, 0.2, seed=0)
+    classes, y_index = np.unique(y, return_inverse=True)
+    ones = np.ones(len(y))
+    objective = _Objective(X, y_index, len(classes), ones, 1.0, gamma, b, True)
+    current = LogisticRegression(C=1.0, max_iter=50).fit(X, y)
+    for _ in range(3):
+        packed = np.hstack([current.coef_, current.intercept_[:, None]]).ravel()
+        value, _ = objective.value_and_gradient(packed)
+        log_p, _ = objective.log_true_proba(
+            objective.logits(current.coef_, current.intercept_)
+        )
+        _, weights = gamma_loss_and_weight(log_p, gamma, b)
+        step = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000)
+        step.fit(X, y, sample_weight=weights)
+        packed = np.hstack([step.coef_, step.intercept_[:, None]]).ravel()
+        new_value, _ = objective.value_and_gradient(packed)
+        assert new_value <= value + 1e-12
+        current = step
+
+
+def test_robust_to_symmetric_label_noise_on_digits():
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    noisy = _flip_labels(y_train, 0.4, seed=1000)
+    plain = LogisticRegression(max_iter=10000).fit(X_train, noisy).score(X_test, y_test)
+    robust = GammaCrossEntropyClassifier(max_iter=2000).fit(X_train, noisy)
+    assert robust.score(X_test, y_test) > plain + 0.05
+    clean = GammaCrossEntropyClassifier(max_iter=2000).fit(X_train, y_train)
+    assert clean.score(X_test, y_test) > 0.95
+
+
+def test_sparse_input_gives_the_same_model():
+    X, y = _scaled(load_iris)
+    X[np.abs(X) < 0.5] = 0
+    dense = GammaCrossEntropyClassifier(tol=1e-10, max_iter=1000).fit(X, y)
+    sparse = GammaCrossEntropyClassifier(tol=1e-10, max_iter=1000).fit(
+        sp.csr_array(X), y
+    )
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_warm_start_continues_and_loss_is_the_objective():
+    X, y = _scaled(load_iris)
+    clf = GammaCrossEntropyClassifier(gamma=0.7, C=0.5, max_iter=1000).fit(X, y)
+    _, y_index = np.unique(y, return_inverse=True)
+    objective = _Objective(X, y_index, 3, np.ones(len(y)), 0.5, 0.7, 0.0, True)
+    packed = np.hstack([clf.coef_, clf.intercept_[:, None]]).ravel()
+    value, _ = objective.value_and_gradient(packed)
+    assert clf.loss_ == pytest.approx(value / objective.penalty)
+    clf.set_params(warm_start=True, max_iter=5)
+    clf.fit(X, y)
+    assert clf.n_iter_[0] <= 2  # already at the minimum
+    assert_input_unchanged(clf, X, y)
+    assert_pickle_roundtrip(clf, X, y)
+
+
+def test_binary_decision_function_and_probabilities():
+    X, y = _scaled(load_breast_cancer)
+    clf = GammaCrossEntropyClassifier(max_iter=1000).fit(X, y)
+    scores = clf.decision_function(X)
+    assert scores.shape == (len(y),)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(np.argsort(scores), np.argsort(proba[:, 1]))
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), atol=1e-12)
+
+
+def test_bad_sample_weight_raises():
+    X, y = _scaled(load_iris)
+    with pytest.raises(ValueError, match="can not be all zero"):
+        GammaCrossEntropyClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        GammaCrossEntropyClassifier().fit(X, y, sample_weight=(y == 0).astype(float))
