@@ -106,9 +106,12 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
     gamma : float, default=0.5
         The γ of the loss, in [0, 1]: 0 is the cross-entropy (then the model
         is :class:`~sklearn.linear_model.LogisticRegression`), 1 the smooth
-        accuracy 1 - p. The default is the value measured best on the digits
-        with 20 % and 40 % label noise among {0.1, 0.5, 0.9, 1} that keeps
-        the accuracy without noise.
+        accuracy 1 - p. The default sits mid-range; on scikit-learn's digits
+        with 20 % and 40 % symmetric label noise (C=1), γ = 0.5 and γ = 1
+        both beat the cross-entropy by 7 to 10 points of test accuracy, γ = 1
+        by slightly more, and both stay within 0.3 points of it without
+        noise (3 seeds). Tune it with
+        :class:`~sklearn.model_selection.GridSearchCV`.
 
     b : float, default=0.0
         Floor in [0, 1) on the gradient weight (TaiLr's lower threshold).
