@@ -182,7 +182,8 @@ def validate_sample_weight(sample_weight, n_samples):
     if sample_weight is None:
         return np.ones(n_samples)
     if isinstance(sample_weight, Real):
-        return np.full(n_samples, float(sample_weight))
+        # A constant is checked like any other weights.
+        sample_weight = np.full(n_samples, float(sample_weight))
     weights = check_array(
         sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
     ).copy()

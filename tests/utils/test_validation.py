@@ -7,6 +7,7 @@ import sparse
 from sklearn.base import BaseEstimator
 
 from sklearn_kexue.utils import check_pydata_sparse, validate_input_data
+from sklearn_kexue.utils._validation import validate_sample_weight
 
 
 @pytest.mark.parametrize(
@@ -85,3 +86,22 @@ def test_targets_are_validated_with_the_data():
     np.testing.assert_array_equal(y_valid, [0, 1, 1])
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         validate_input_data(BaseEstimator(), np.ones((3, 2)), [0, 1])
+
+
+def test_sample_weight_checks_constants_like_arrays():
+    np.testing.assert_array_equal(validate_sample_weight(None, 3), [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(validate_sample_weight(2, 3), [2.0, 2.0, 2.0])
+    weights = np.array([1.0, 0.0, 3.0])
+    validated = validate_sample_weight(weights, 3)
+    validated[0] = 5.0
+    assert weights[0] == 1.0  # a copy, never the caller's array
+    for bad, message in [
+        (-1.0, "non-negative"),
+        (0.0, "all zero"),
+        (np.nan, "NaN"),
+        ([1.0, -1.0, 1.0], "non-negative"),
+        ([0.0, 0.0, 0.0], "all zero"),
+        ([1.0, 1.0], r"expected \(3,\)"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            validate_sample_weight(bad, 3)
