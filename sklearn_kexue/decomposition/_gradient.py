@@ -14,6 +14,8 @@ principal directions and its singular values s_i give e_i = alpha / (1 - s_i^2).
 import numpy as np
 import scipy.sparse as sp
 
+from sklearn_kexue.utils._adam import Adam
+
 __all__ = [
     "AdamLinearAutoencoder",
     "asymmetry",
@@ -21,7 +23,6 @@ __all__ = [
     "principal_factors",
 ]
 
-_BETA1, _BETA2, _EPSILON = 0.9, 0.999, 1e-8
 # Robbins-Monro decay of the Adam step: learning_rate / (1 + t / DECAY_UPDATES).
 DECAY_UPDATES = 1000
 
@@ -36,8 +37,11 @@ class AdamLinearAutoencoder:
         ]
         self.encoder = start
         self.decoder = start.T.copy()
-        self._moments = [np.zeros_like(w) for w in (start, start, start.T, start.T)]
-        self.n_updates = 0
+        self._optimizer = Adam([start.shape, start.T.shape], DECAY_UPDATES)
+
+    @property
+    def n_updates(self):
+        return self._optimizer.n_updates
 
     def step(self, batch, alpha, learning_rate):
         """One Adam step on a dense, centred and scaled batch; returns its loss.
@@ -56,24 +60,11 @@ class AdamLinearAutoencoder:
             np.einsum("ij,ij->", residual, residual) / n_rows
             + alpha * (np.sum(self.encoder**2) + np.sum(self.decoder**2))
         )
-        self.n_updates += 1
-        learning_rate = learning_rate / (1 + self.n_updates / DECAY_UPDATES)
-        correction1 = 1 - _BETA1**self.n_updates
-        correction2 = 1 - _BETA2**self.n_updates
-        first_c, second_c, first_d, second_d = self._moments
-        for weights, gradient, first, second in (
-            (self.encoder, encoder_gradient, first_c, second_c),
-            (self.decoder, decoder_gradient, first_d, second_d),
-        ):
-            first *= _BETA1
-            first += (1 - _BETA1) * gradient
-            second *= _BETA2
-            second += (1 - _BETA2) * gradient**2
-            weights -= (
-                learning_rate
-                * (first / correction1)
-                / (np.sqrt(second / correction2) + _EPSILON)
-            )
+        self._optimizer.step(
+            [self.encoder, self.decoder],
+            [encoder_gradient, decoder_gradient],
+            learning_rate,
+        )
         return loss
 
 

@@ -10,18 +10,23 @@ from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin
+from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
+from sklearn_kexue.utils._adam import Adam
 from sklearn_kexue.utils._validation import (
     validate_input_data,
     validate_sample_weight,
 )
 
 __all__ = ["GammaCrossEntropyClassifier"]
+
+# partial_fit's Adam step: learning_rate / (1 + t / _DECAY_UPDATES) at update t.
+_DECAY_UPDATES = 1000
 
 
 class _Objective:
@@ -31,15 +36,32 @@ class _Objective:
     1 / (2 C Σ s) ||W||², the form scikit-learn's ``LogisticRegression``
     hands to L-BFGS, so the same ``tol`` means the same thing. With two
     classes there is one weight vector and p(y=1 | x) = expit(z); otherwise
-    one per class and a softmax.
+    one per class and a softmax. For a minibatch, ``penalty_weight`` is the
+    Σ s of all the data the penalty belongs to.
     """
 
-    def __init__(self, X, y_index, n_classes, sample_weight, C, gamma, b, intercept):
+    def __init__(
+        self,
+        X,
+        y_index,
+        n_classes,
+        sample_weight,
+        C,
+        gamma,
+        b,
+        intercept,
+        penalty_weight=None,
+    ):
         self.X = X
         self.y_index = y_index
         self.n_outputs = 1 if n_classes == 2 else n_classes
-        self.weights = sample_weight / sample_weight.sum()
-        self.penalty = 1.0 / (C * sample_weight.sum())
+        total = sample_weight.sum()
+        # A minibatch of weight 0 contributes the penalty alone.
+        self.weights = sample_weight / total if total > 0 else sample_weight
+        # The penalty belongs to all the data (partial_fit: all seen so far).
+        if penalty_weight is None:
+            penalty_weight = total
+        self.penalty = 1.0 / (C * penalty_weight)
         self.gamma = gamma
         self.b = b
         self.intercept = intercept
@@ -75,7 +97,8 @@ class _Objective:
         coef, intercept = self.unpack(packed)
         log_p, dlog_p = self.log_true_proba(self.logits(coef, intercept))
         loss, weight = gamma_loss_and_weight(log_p, self.gamma, self.b)
-        value = self.weights @ loss + 0.5 * self.penalty * np.sum(coef**2)
+        self.mean_loss = self.weights @ loss
+        value = self.mean_loss + 0.5 * self.penalty * np.sum(coef**2)
         # dL/dz = dL/du * du/dz with u = -log p.
         dlogits = -(self.weights * weight)[:, np.newaxis] * dlog_p
         grad_coef = np.asarray(self.X.T @ dlogits).T + self.penalty * coef
@@ -141,6 +164,13 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         Start from the previous solution instead of zero.
 
+    learning_rate : float, default=0.01
+        Adam's step size in :meth:`partial_fit` (not used by :meth:`fit`);
+        at update t it is ``learning_rate / (1 + t / 1000)``.
+
+    batch_size : int, default=32
+        Rows per Adam step in :meth:`partial_fit` (not used by :meth:`fit`).
+
     verbose : int, default=0
         L-BFGS progress when positive.
 
@@ -156,10 +186,13 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
         Intercepts (zeros when ``fit_intercept=False``).
 
     n_iter_ : ndarray of shape (1,)
-        L-BFGS iterations run.
+        L-BFGS iterations run; after :meth:`partial_fit`, the number of
+        calls since the model was created or fitted.
 
     loss_ : float
-        The objective ``C Σ s_i L(p_i) + ½ ||W||²`` at the solution.
+        The objective ``C Σ s_i L(p_i) + ½ ||W||²`` at the solution. After
+        :meth:`partial_fit`, the same sum over that call's rows, each
+        minibatch's losses taken just before its step.
 
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -177,6 +210,15 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
     For γ > 0 the objective is not convex; fitting starts from zero (or
     from the previous solution with ``warm_start=True``), which makes
     it deterministic.
+
+    :meth:`partial_fit` is a stochastic solver for data that arrive in
+    chunks (for example through dask-ml's ``Incremental``): Adam on
+    minibatches, with the penalty scaled by the sample weight seen so far,
+    so that one pass over a data set aims at the objective of :meth:`fit`.
+    Rows passed again count again, as in a stream. On a 20 000-row,
+    5-class problem one shuffled pass reaches an objective within 10 % of
+    :meth:`fit`'s and the same test accuracy within 1.5 points (the tests
+    check both).
 
     References
     ----------
@@ -207,6 +249,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -221,6 +265,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
         tol=1e-6,
         class_weight=None,
         warm_start=False,
+        learning_rate=0.01,
+        batch_size=32,
         verbose=0,
     ):
         self.gamma = gamma
@@ -231,6 +277,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
         self.tol = tol
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -269,6 +317,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
                 "class(es)."
             )
         self.classes_, y_index = np.unique(y, return_inverse=True)
+        self.__dict__.pop("_optimizer", None)  # partial_fit restarts Adam from here
+        self._seen_weight = float(weights.sum())
         objective = _Objective(
             X if sp.issparse(X) else np.asarray(X, dtype=np.float64),
             y_index,
@@ -304,12 +354,144 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
     def _initial_parameters(self, objective):
         size = objective.n_outputs * (objective.n_features + int(self.fit_intercept))
         if self.warm_start and hasattr(self, "coef_"):
-            previous = self.coef_
-            if previous.shape == (objective.n_outputs, objective.n_features):
-                if self.fit_intercept:
-                    previous = np.hstack([previous, self.intercept_[:, np.newaxis]])
-                return previous.astype(np.float64).ravel()
+            if self.coef_.shape == (objective.n_outputs, objective.n_features):
+                return self._packed_parameters()
         return np.zeros(size)
+
+    def _packed_parameters(self):
+        """coef_ with intercept_ as a last column (when fitted), flattened."""
+        params = self.coef_
+        if self.fit_intercept:
+            params = np.hstack([params, self.intercept_[:, np.newaxis]])
+        return params.astype(np.float64).ravel()
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one pass of Adam over a batch of a stream.
+
+        Each call visits the rows of ``X`` in order, ``batch_size`` at a
+        time, and takes one Adam step per minibatch on the minibatch's
+        weighted mean loss plus ``||W||² / (2 C S)``, where ``S`` is the
+        sample weight seen so far by all calls (after :meth:`fit`, its
+        data counts as seen). After one pass over a whole data set the
+        penalty is therefore :meth:`fit`'s, and repeated passes approach
+        :meth:`fit`'s objective. The step size at update t is
+        ``learning_rate / (1 + t / 1000)`` and Adam's moment estimates
+        carry over between calls, so a stream of calls takes the same
+        steps as one long pass. Shuffle the stream: minibatches of one
+        class pull the model towards that class. The first call starts
+        from zero, or from :meth:`fit`'s solution if the model was fitted.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, pydata sparse array} of shape \
+                (n_samples, n_features)
+            A batch of training data.
+
+        y : array-like of shape (n_samples,)
+            Target labels, all in ``classes``.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the stream. Required on the first call (unless
+            the model was fitted with :meth:`fit`); later calls may pass the
+            same classes or None.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated classifier.
+        """
+        first_call = not hasattr(self, "classes_")
+        self._check_stream_classes(classes, first_call)
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the class frequencies of the whole "
+                "data, which partial_fit does not see; pass a dict of class "
+                "weights instead."
+            )
+        X, y = validate_input_data(
+            self,
+            X,
+            y,
+            reset=first_call,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+        )
+        check_classification_targets(y)
+        unknown = np.setdiff1d(y, self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in classes "
+                f"{self.classes_.tolist()} (set by the first partial_fit or fit)."
+            )
+        y_index = np.searchsorted(self.classes_, y)
+        weights = validate_sample_weight(sample_weight, X.shape[0])
+        if self.class_weight is not None:
+            per_class = [self.class_weight.get(label, 1.0) for label in self.classes_]
+            weights = weights * np.asarray(per_class, dtype=np.float64)[y_index]
+        n_outputs = 1 if len(self.classes_) == 2 else len(self.classes_)
+        if first_call:
+            self.coef_ = np.zeros((n_outputs, X.shape[1]))
+            self.intercept_ = np.zeros(n_outputs)
+            self._seen_weight = 0.0
+            self.n_iter_ = np.zeros(1, dtype=np.int32)
+        if not hasattr(self, "_optimizer"):
+            size = n_outputs * (X.shape[1] + int(self.fit_intercept))
+            self._optimizer = Adam([(size,)], _DECAY_UPDATES)
+        if not sp.issparse(X):
+            X = np.asarray(X, dtype=np.float64)
+        params = self._packed_parameters()
+        summed_loss = 0.0
+        for batch in gen_batches(X.shape[0], self.batch_size):
+            self._seen_weight += float(weights[batch].sum())
+            if self._seen_weight == 0:
+                continue  # nothing seen yet that carries weight
+            objective = _Objective(
+                X[batch],
+                y_index[batch],
+                len(self.classes_),
+                weights[batch],
+                self.C,
+                float(self.gamma),
+                float(self.b),
+                self.fit_intercept,
+                penalty_weight=self._seen_weight,
+            )
+            _, gradient = objective.value_and_gradient(params)
+            summed_loss += objective.mean_loss * weights[batch].sum()
+            self._optimizer.step([params], [gradient], self.learning_rate)
+        params = params.reshape(n_outputs, -1)
+        self.coef_ = params[:, : X.shape[1]].copy()
+        if self.fit_intercept:
+            self.intercept_ = params[:, -1].copy()
+        self.n_iter_ = self.n_iter_ + 1
+        self.loss_ = self.C * summed_loss + 0.5 * float(np.sum(self.coef_**2))
+        if self.verbose:
+            print(f"[GammaCrossEntropyClassifier] partial_fit loss {self.loss_:.6g}")
+        return self
+
+    def _check_stream_classes(self, classes, first_call):
+        if classes is None:
+            if first_call:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            return
+        classes = np.unique(classes)
+        if first_call:
+            if len(classes) < 2:
+                raise ValueError(
+                    f"partial_fit needs at least 2 classes, got {classes.tolist()}."
+                )
+            self.classes_ = classes
+        elif not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"classes={classes.tolist()} differs from the classes of the "
+                f"earlier calls, {self.classes_.tolist()}."
+            )
 
     def _report(self, intermediate_result):
         print(f"[GammaCrossEntropyClassifier] objective {intermediate_result.fun:.6g}")

@@ -1,12 +1,19 @@
 """GammaCrossEntropyClassifier: the loss, its gradient, the MM link and robustness."""
 
+import pickle
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import check_grad
-from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    make_classification,
+)
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -172,3 +179,113 @@ def test_bad_sample_weight_raises():
         GammaCrossEntropyClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
     with pytest.raises(ValueError, match="at least 2 classes"):
         GammaCrossEntropyClassifier().fit(X, y, sample_weight=(y == 0).astype(float))
+
+
+def _digits_split():
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+def test_partial_fit_stream_takes_the_steps_of_one_long_pass():
+    X, y = _scaled(load_iris)
+    order = np.random.default_rng(0).permutation(len(y))
+    X, y = X[order], y[order]
+    one_pass = GammaCrossEntropyClassifier(batch_size=16)
+    one_pass.partial_fit(X[:128], y[:128], classes=[0, 1, 2])
+    stream = GammaCrossEntropyClassifier(batch_size=16)
+    for start in range(0, 128, 32):  # chunk edges on minibatch edges
+        stream.partial_fit(
+            X[start : start + 32], y[start : start + 32], classes=[0, 1, 2]
+        )
+    np.testing.assert_allclose(stream.coef_, one_pass.coef_, rtol=1e-12)
+    np.testing.assert_allclose(stream.intercept_, one_pass.intercept_, rtol=1e-12)
+    assert stream.n_iter_.tolist() == [4] and one_pass.n_iter_.tolist() == [1]
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5])
+def test_one_pass_of_partial_fit_over_a_stream_approaches_fit(gamma):
+    X, y = make_classification(
+        n_samples=25000, n_features=20, n_informative=10, n_classes=5, random_state=0
+    )
+    X_test, y_test, X, y = X[20000:], y[20000:], X[:20000], y[:20000]
+    full = GammaCrossEntropyClassifier(gamma=gamma, max_iter=5000).fit(X, y)
+    streamed = GammaCrossEntropyClassifier(gamma=gamma)
+    for chunk in np.array_split(np.arange(len(y)), 10):
+        streamed.partial_fit(X[chunk], y[chunk], classes=np.arange(5))
+    # After one pass the stream's penalty is fit's: compare the objectives.
+    objective = _Objective(X, y, 5, np.ones(len(y)), 1.0, gamma, 0.0, True)
+    values = [
+        objective.value_and_gradient(
+            np.hstack([model.coef_, model.intercept_[:, np.newaxis]]).ravel()
+        )[0]
+        for model in (full, streamed)
+    ]
+    assert values[0] <= values[1] < 1.1 * values[0]
+    assert streamed.score(X_test, y_test) > full.score(X_test, y_test) - 0.015
+
+
+def test_partial_fit_after_fit_continues_from_its_solution():
+    X_train, X_test, y_train, y_test = _digits_split()
+    clf = GammaCrossEntropyClassifier(max_iter=5000).fit(X_train, y_train)
+    fitted_score = clf.score(X_test, y_test)
+    for chunk in np.array_split(np.random.default_rng(0).permutation(len(y_train)), 4):
+        clf.partial_fit(X_train[chunk], y_train[chunk])  # classes_ known from fit
+    assert clf.score(X_test, y_test) > fitted_score - 0.02
+    assert clf._seen_weight == 2 * len(y_train)
+    refit = GammaCrossEntropyClassifier(max_iter=5000).fit(X_train, y_train)
+    clf.fit(X_train, y_train)  # fit discards the stream's state
+    np.testing.assert_array_equal(clf.coef_, refit.coef_)
+    assert not hasattr(clf, "_optimizer")
+
+
+def test_partial_fit_pickles_mid_stream_and_matches_sparse_input():
+    X, y = _scaled(load_breast_cancer)
+    first, second = slice(0, 300), slice(300, None)
+    dense = GammaCrossEntropyClassifier(class_weight={0: 2.0})
+    dense.partial_fit(X[first], y[first], classes=[0, 1])
+    restored = pickle.loads(pickle.dumps(dense))
+    dense.partial_fit(X[second], y[second])
+    restored.partial_fit(X[second], y[second])
+    np.testing.assert_array_equal(restored.coef_, dense.coef_)
+    assert dense.coef_.shape == (1, X.shape[1])
+    sparse = GammaCrossEntropyClassifier(class_weight={0: 2.0})
+    for part in (first, second):
+        sparse.partial_fit(sp.csr_matrix(X[part]), y[part], classes=[0, 1])
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-10, atol=1e-12)
+    assert dense.score(X, y) > 0.9
+
+
+def test_partial_fit_class_weight_dict_equals_sample_weight():
+    X, y = _scaled(load_iris)
+    by_class = GammaCrossEntropyClassifier(class_weight={0: 3.0, 2: 0.5})
+    by_class.partial_fit(X, y, classes=[0, 1, 2])
+    by_sample = GammaCrossEntropyClassifier()
+    by_sample.partial_fit(
+        X, y, classes=[0, 1, 2], sample_weight=np.array([3.0, 1.0, 0.5])[y]
+    )
+    np.testing.assert_array_equal(by_class.coef_, by_sample.coef_)
+
+
+def test_partial_fit_rejects_bad_streams():
+    X, y = _scaled(load_iris)
+    clf = GammaCrossEntropyClassifier()
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        clf.partial_fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.partial_fit(X[y == 0], y[y == 0], classes=[0])
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes"):
+        GammaCrossEntropyClassifier().partial_fit(X, y, classes=[0, 1])
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="differs from the classes"):
+        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+    balanced = GammaCrossEntropyClassifier(class_weight="balanced")
+    with pytest.raises(ValueError, match="class_weight='balanced'"):
+        balanced.partial_fit(X, y, classes=[0, 1, 2])
+    X_before, y_before = X.copy(), y.copy()
+    GammaCrossEntropyClassifier().partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
