@@ -12,31 +12,78 @@ L(p) above p* = bγ / (1 - b (1 - γ)), where w(p*) = b, and the straight
 continuation L(p*) + b (log p* - log p) below it.
 
 Everything is computed from log p, so probabilities far below the smallest
-float do not underflow.
+float do not underflow. One compiled scalar routine computes the loss and
+the weight; the fused kernels below apply it inside one pass over the
+logits (log-softmax or log-sigmoid, loss, and gradient), which the L-BFGS
+objective calls at every evaluation.
 """
 
+import math
+
+import numba
 import numpy as np
 
-__all__ = ["gamma_loss_and_weight"]
+__all__ = [
+    "gamma_loss_and_weight",
+    "logistic_gamma_gradient",
+    "softmax_gamma_gradient",
+    "threshold_constants",
+]
 
 # Above this γ the loss is evaluated through log1p, accurate as γ -> 1.
 _LOG1P_GAMMA = 0.5
 
 
-def _log_mixture(log_p, gamma):
-    """log(γ + (1 - γ) p) from log p."""
-    with np.errstate(divide="ignore"):
-        return np.logaddexp(np.log(gamma), np.log1p(-gamma) + log_p)
+@numba.njit(cache=True)
+def _log_add_exp(a, b):
+    if a == -np.inf:
+        return b
+    if b == -np.inf:
+        return a
+    return max(a, b) + math.log1p(math.exp(-abs(a - b)))
 
 
-def _loss_above_threshold(log_p, gamma):
-    """The γ-cross-entropy L(p) without the floor."""
+@numba.njit(cache=True)
+def _unfloored_loss_and_weight(log_p, gamma):
+    """L(p) and w(p) = p / (γ + (1 - γ) p), from log p."""
+    if gamma == 0:
+        return -log_p, 1.0
+    # log(γ + (1 - γ) p); log1p(-1) = -inf makes it 0 for γ = 1.
+    log_mixture = _log_add_exp(math.log(gamma), math.log1p(-gamma) + log_p)
+    weight = math.exp(log_p - log_mixture)
     if gamma == 1:
-        return -np.expm1(log_p)  # 1 - p
+        return -math.expm1(log_p), weight  # 1 - p
     if gamma > _LOG1P_GAMMA:
         # γ + (1 - γ) p = 1 + (1 - γ)(p - 1) >= 1/2: log1p is exact and stable.
-        return -np.log1p((1 - gamma) * np.expm1(log_p)) / (1 - gamma)
-    return -_log_mixture(log_p, gamma) / (1 - gamma)
+        return -math.log1p((1 - gamma) * math.expm1(log_p)) / (1 - gamma), weight
+    return -log_mixture / (1 - gamma), weight
+
+
+def threshold_constants(gamma, b):
+    """log p* and L(p*) of the floor, or (-inf, 0) when there is none."""
+    if b == 0 or gamma == 0:
+        return -np.inf, 0.0
+    log_threshold = math.log(b) + math.log(gamma) - math.log1p(-b * (1 - gamma))
+    return log_threshold, _unfloored_loss_and_weight(log_threshold, gamma)[0]
+
+
+@numba.njit(cache=True)
+def _loss_and_weight(log_p, gamma, b, log_threshold, loss_at_threshold):
+    if log_p < log_threshold:
+        return loss_at_threshold + b * (log_threshold - log_p), b
+    loss, weight = _unfloored_loss_and_weight(log_p, gamma)
+    return loss, max(weight, b)
+
+
+@numba.njit(cache=True)
+def _loss_and_weight_array(log_p, gamma, b, log_threshold, loss_at_threshold):
+    loss = np.empty_like(log_p)
+    weight = np.empty_like(log_p)
+    for i in range(log_p.shape[0]):
+        loss[i], weight[i] = _loss_and_weight(
+            log_p[i], gamma, b, log_threshold, loss_at_threshold
+        )
+    return loss, weight
 
 
 def gamma_loss_and_weight(log_p, gamma, b=0.0):
@@ -59,14 +106,68 @@ def gamma_loss_and_weight(log_p, gamma, b=0.0):
         dL/du with u = -log p: max(b, p / (γ + (1 - γ) p)).
     """
     log_p = np.asarray(log_p, dtype=np.float64)
-    weight = np.exp(log_p - _log_mixture(log_p, gamma))
-    loss = _loss_above_threshold(log_p, gamma)
-    if b > 0 and gamma > 0:
-        with np.errstate(divide="ignore"):
-            log_threshold = np.log(b) + np.log(gamma) - np.log1p(-b * (1 - gamma))
-        below = log_p < log_threshold
-        if np.any(below):
-            at_threshold = _loss_above_threshold(np.asarray(log_threshold), gamma)
-            loss = np.where(below, at_threshold + b * (log_threshold - log_p), loss)
-            weight = np.where(below, b, weight)
-    return loss, np.maximum(weight, b)
+    gamma, b = float(gamma), float(b)
+    loss, weight = _loss_and_weight_array(
+        log_p.ravel(), gamma, b, *threshold_constants(gamma, b)
+    )
+    return loss.reshape(log_p.shape), weight.reshape(log_p.shape)
+
+
+@numba.njit(cache=True)
+def softmax_gamma_gradient(
+    logits, y_index, sample_weight, gamma, b, log_threshold, loss_at_threshold
+):
+    """Σ s_i L(p_i) under a softmax; ``logits`` is overwritten by dL/dlogits.
+
+    Per row: d(-log p_y)/dz = softmax(z) - onehot(y), times s_i w(p_i).
+    """
+    total = 0.0
+    n_classes = logits.shape[1]
+    for i in range(logits.shape[0]):
+        row = logits[i]
+        peak = row[0]
+        for k in range(1, n_classes):
+            peak = max(peak, row[k])
+        label = y_index[i]
+        shifted_label_logit = row[label] - peak  # log p without underflow
+        norm = 0.0
+        for k in range(n_classes):
+            row[k] = math.exp(row[k] - peak)
+            norm += row[k]
+        log_p = shifted_label_logit - math.log(norm)
+        loss, weight = _loss_and_weight(
+            log_p, gamma, b, log_threshold, loss_at_threshold
+        )
+        total += sample_weight[i] * loss
+        scale = sample_weight[i] * weight / norm
+        for k in range(n_classes):
+            row[k] *= scale
+        row[label] -= sample_weight[i] * weight
+    return total
+
+
+@numba.njit(cache=True)
+def logistic_gamma_gradient(
+    z, y_index, sample_weight, gamma, b, log_threshold, loss_at_threshold
+):
+    """Σ s_i L(p_i) with p(y=1 | x) = expit(z); ``z`` is overwritten by dL/dz.
+
+    With t = ±z signed by the label, log p = log expit(t) and
+    d(-log p)/dz = -sign expit(-t).
+    """
+    total = 0.0
+    for i in range(z.shape[0]):
+        sign = 1.0 if y_index[i] == 1 else -1.0
+        t = sign * z[i]
+        if t >= 0:
+            log_p = -math.log1p(math.exp(-t))
+            rest = math.exp(-t) / (1 + math.exp(-t))  # expit(-t)
+        else:
+            log_p = t - math.log1p(math.exp(t))
+            rest = 1 / (1 + math.exp(t))
+        loss, weight = _loss_and_weight(
+            log_p, gamma, b, log_threshold, loss_at_threshold
+        )
+        total += sample_weight[i] * loss
+        z[i] = -sample_weight[i] * weight * sign * rest
+    return total
