@@ -337,7 +337,10 @@ plt.show()
 # The cross-entropy's test images pile up at middling confidence while
 # most of them are classified correctly: its bars lie well above the
 # diagonal, more so at 40 % noise. The γ-cross-entropy models put most
-# images near confidence 1 and their bars stay close to the diagonal.
+# images in the last bin, near confidence 1, where the bar sits on the
+# diagonal. Their lower bins hold only a few images each (see the counts),
+# so those bars scatter on both sides of the diagonal and weigh little in
+# the ECE.
 #
 # Not a proper scoring rule
 # -------------------------
