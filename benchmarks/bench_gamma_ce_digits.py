@@ -74,7 +74,8 @@ under-fits. gamma=1 at C = 0.01 gives up whole classes under noise (recall
 0, hence the large NLL): its loss 1 - p is bounded, so abandoning a class
 can cost less loss than its weights cost penalty.
 
-About 1.5 minutes on 2 cores (``--quick``: 25 s).
+About 1 to 2 minutes on 2 cores (``--quick``: 10 to 30 s; measured 66 s and 11 s
+on a quiet machine).
 """
 
 import copy

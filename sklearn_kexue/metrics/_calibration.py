@@ -280,9 +280,9 @@ def gamma_cross_entropy_loss(
         y_true, y_proba, labels, sample_weight
     )
     p_true = y_proba[np.arange(len(columns)), columns]
-    # log 0 = -inf is a valid input of gamma_loss_and_weight; its weight
-    # (unused here) is then nan when gamma == 0.
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # log 0 = -inf is a valid input of gamma_loss_and_weight (loss inf for
+    # gamma = 0, finite otherwise).
+    with np.errstate(divide="ignore"):
         loss = gamma_loss_and_weight(np.log(p_true), gamma, b)[0]
     # Rounding can leave L(1) a hair below 0, or at -0.0.
     loss = np.maximum(loss, 0.0) + 0.0

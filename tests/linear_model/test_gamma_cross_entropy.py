@@ -330,3 +330,13 @@ def test_fused_kernels_match_log_softmax_reference(scale, gamma, b):
             expected = expected[:, 1:]
         # (the reference rounds 1 - p to 0 where the kernels keep it exact)
         np.testing.assert_allclose(z, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_a_rejected_first_partial_fit_leaves_the_model_unfitted():
+    X, y = _scaled(load_iris)
+    clf = GammaCrossEntropyClassifier()
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "classes_") and not hasattr(clf, "coef_")
+    clf.partial_fit(X, y, classes=[0, 1, 2])  # a valid first call starts afresh
+    assert clf.classes_.tolist() == [0, 1, 2] and clf.coef_.shape == (3, 4)
