@@ -6,6 +6,7 @@ Every estimator follows the scikit-learn API (fit/transform/predict), passes
 
 from sklearn_kexue._version import __version__
 from sklearn_kexue.decomposition import LinearAutoencoder
+from sklearn_kexue.embedding import SimplerGlove
 from sklearn_kexue.hashing import (
     BioHashTransformer,
     FlyHashTransformer,
@@ -19,5 +20,6 @@ __all__ = [
     "GammaCrossEntropyClassifier",
     "LinearAutoencoder",
     "SignRandomProjection",
+    "SimplerGlove",
     "__version__",
 ]

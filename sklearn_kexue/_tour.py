@@ -18,6 +18,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_kexue._version import __version__
 from sklearn_kexue.decomposition import LinearAutoencoder, novel_entries
+from sklearn_kexue.embedding import SimplerGlove
 from sklearn_kexue.hashing import (
     BioHashTransformer,
     FlyHashTransformer,
@@ -156,12 +157,44 @@ def _gamma_cross_entropy_step():
     ]
 
 
+def _simpler_glove_step():
+    """Pixels as words: vectors from pixel co-occurrence, images as their sums."""
+    X_train, X_test, y_train, y_test = _digits()
+    pipeline = make_pipeline(
+        SimplerGlove(pooling="mean", max_iter=100, tol=0, random_state=0),
+        StandardScaler(),
+        LogisticRegression(max_iter=3000),
+    )
+    grid = {"simplerglove__n_components": [8, 16, 32]}
+    search = GridSearchCV(pipeline, grid, cv=3).fit(X_train, y_train)
+    glove = search.best_estimator_[0]
+    # Related pixels should be near each other on the 8 x 8 grid.
+    used = np.flatnonzero(np.linalg.norm(glove.embeddings_, axis=1) > 0)
+    nearest = [glove.most_similar(int(pixel), topn=1)[0][0] for pixel in used]
+    rows, cols = np.divmod(used, 8)
+    near_rows, near_cols = np.divmod(np.array(nearest), 8)
+    distance = np.hypot(rows - near_rows, cols - near_cols).mean()
+    all_pairs = np.hypot(*(np.subtract.outer(a, a) for a in (rows, cols)))
+    random_distance = all_pairs.sum() / (len(used) * (len(used) - 1))
+    return [
+        "  words     the 64 pixels; an image is a context, its intensities counts",
+        "  grid      n_components in [8, 16, 32] (3-fold CV, 3 candidates)",
+        f"  best      n_components={glove.n_components_}, {glove.n_iter_} epochs, "
+        f"CV accuracy {search.best_score_:.3f}",
+        f"  test      accuracy {search.score(X_test, y_test):.3f} of the "
+        "SimplerGlove (mean of pixel vectors) -> LogisticRegression pipeline",
+        f"  related   a pixel's most related pixel lies {distance:.2f} pixels away "
+        f"(two random inked pixels: {random_distance:.2f})",
+    ]
+
+
 TOUR_STEPS = {
     "BioHashTransformer": _biohash_step,
     "FlyHashTransformer": _flyhash_step,
     "GammaCrossEntropyClassifier": _gamma_cross_entropy_step,
     "LinearAutoencoder": _linear_autoencoder_step,
     "SignRandomProjection": _sign_random_projection_step,
+    "SimplerGlove": _simpler_glove_step,
 }
 
 

@@ -11,6 +11,7 @@ PUBLIC_MODULES = [
     "sklearn_kexue",
     "sklearn_kexue.datasets",
     "sklearn_kexue.decomposition",
+    "sklearn_kexue.embedding",
     "sklearn_kexue.hashing",
     "sklearn_kexue.linear_model",
     "sklearn_kexue.metrics",

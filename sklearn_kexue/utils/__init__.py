@@ -1,6 +1,8 @@
-"""Utilities shared by the estimators: input validation, batching, discovery."""
+"""Utilities shared by the estimators: input validation, batching, discovery,
+embedding dimensions."""
 
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._dimensions import minimum_entropy_dimension
 from sklearn_kexue.utils._validation import check_pydata_sparse, validate_input_data
 from sklearn_kexue.utils.discovery import all_estimators
 
@@ -8,5 +10,6 @@ __all__ = [
     "all_estimators",
     "check_pydata_sparse",
     "gen_row_batches",
+    "minimum_entropy_dimension",
     "validate_input_data",
 ]

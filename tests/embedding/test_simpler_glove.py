@@ -1,0 +1,373 @@
+"""Tests of SimplerGlove: the PMI objective, its invariants, and the word API."""
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import pearsonr
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import check_param_validation
+
+from sklearn_kexue import SimplerGlove
+from sklearn_kexue.testing import (
+    assert_input_unchanged,
+    assert_pickle_roundtrip,
+    assert_reproducible,
+    matrices,
+)
+
+
+def _count_matrix(seed, n_samples=300, n_words=8, rate=0.6):
+    """Contexts as Poisson word counts with a planted topic structure."""
+    rng = np.random.default_rng(seed)
+    topics = rng.integers(0, 2, size=n_samples)
+    rates = np.where(
+        (np.arange(n_words) % 2)[np.newaxis, :] == topics[:, np.newaxis],
+        2 * rate,
+        rate / 2,
+    )
+    return rng.poisson(rates).astype(np.float64)
+
+
+def _reference_loss(embeddings, X, x_max=100.0, alpha=0.75, truncate=True):
+    """The objective from its definition, with a dense Gram and a double loop."""
+    X = np.asarray(X, dtype=np.float64)
+    gram = X.T @ X
+    counts = X.sum(axis=0)
+    n_words = X.shape[1]
+    total_pairs = sum(
+        gram[i, j] for i in range(n_words) for j in range(n_words) if i != j
+    )
+    terms = []
+    for i in range(n_words):
+        for j in range(i + 1, n_words):
+            if gram[i, j] <= 0:
+                continue
+            pmi = np.log(
+                (gram[i, j] / total_pairs)
+                / ((counts[i] / counts.sum()) * (counts[j] / counts.sum()))
+            )
+            ratio = gram[i, j] / x_max
+            weight = (min(ratio, 1.0) if truncate else ratio) ** alpha
+            diff = embeddings[i] @ embeddings[j] - pmi
+            terms.append(0.5 * weight * diff**2)
+    return np.mean(terms)
+
+
+def _flattened(X):
+    """Context rows as flattened V x V co-occurrence rows (counts on the diagonal)."""
+    rows = []
+    for counts in np.asarray(X):
+        pairs = np.outer(counts, counts)
+        np.fill_diagonal(pairs, counts)
+        rows.append(pairs.ravel())
+    return sp.csr_matrix(np.array(rows))
+
+
+def test_loss_curve_and_score_follow_the_definition():
+    X = _count_matrix(0)
+    glove = SimplerGlove(n_components=3, max_iter=30, tol=0, random_state=0).fit(X)
+    assert len(glove.loss_curve_) == glove.n_iter_ == 30
+    # Self-pairs (the diagonal of XᵀX) are not part of the reference loss.
+    expected = _reference_loss(glove.embeddings_, X)
+    assert glove.loss_curve_[-1] == pytest.approx(expected, rel=1e-10)
+    assert glove.score(X) == pytest.approx(-expected, rel=1e-10)
+    assert glove.n_pairs_ == 8 * 7 // 2
+    assert glove.loss_curve_[-1] < 0.5 * glove.loss_curve_[0]
+    np.testing.assert_array_equal(glove.word_counts_, X.sum(axis=0))
+
+
+def test_untruncated_weights_follow_the_definition():
+    X = _count_matrix(1, rate=20)
+    glove = SimplerGlove(
+        n_components=2, max_iter=3, tol=0, truncate_weights=False, random_state=0
+    ).fit(X)
+    expected = _reference_loss(glove.embeddings_, X, truncate=False)
+    assert glove.loss_curve_[-1] == pytest.approx(expected, rel=1e-10)
+    truncated = _reference_loss(glove.embeddings_, X, truncate=True)
+    assert expected > truncated  # counts above x_max weigh more than 1
+
+
+@settings(max_examples=5)
+@given(seed=st.integers(0, 2**16))
+def test_inner_products_approach_pmi_as_n_components_grows(seed):
+    X = _count_matrix(seed, n_words=6)
+    losses = [
+        SimplerGlove(
+            n_components=d, learning_rate=0.5, max_iter=300, tol=0, random_state=seed
+        )
+        .fit(X)
+        .loss_curve_[-1]
+        for d in (1, 2, 6)
+    ]
+    assert losses[0] > losses[1] > losses[2]
+    # d = V can represent any symmetric PMI matrix (its diagonal is free).
+    assert losses[2] < 1e-4 * losses[0]
+
+
+@settings(max_examples=10)
+@given(
+    X=matrices(
+        n_samples=(2, 15),
+        n_features=(2, 7),
+        min_value=0,
+        max_value=5,
+        integer_valued=True,
+        formats=["dense"],
+        dtypes=[np.float64],
+    ),
+    permutation_seed=st.integers(0, 2**16),
+)
+def test_loss_is_invariant_to_permuting_the_vocabulary(X, permutation_seed):
+    glove = SimplerGlove(n_components=2, max_iter=2, tol=0, random_state=0)
+    try:
+        glove.fit(X)
+    except ValueError as error:  # no two words co-occur in this draw
+        assert "co-occur" in str(error)
+        return
+    permutation = np.random.default_rng(permutation_seed).permutation(X.shape[1])
+    permuted = copy.deepcopy(glove)
+    permuted.embeddings_ = glove.embeddings_[permutation]
+    assert permuted.score(X[:, permutation]) == pytest.approx(
+        glove.score(X), rel=1e-12, abs=1e-15
+    )
+
+
+def test_self_pairs_never_enter_the_loss():
+    X = _count_matrix(2)
+    # Same pair counts and word counts; the flattened layout cannot even hold
+    # the self-pair counts that XᵀX has on its diagonal.
+    flattened = _flattened(X)
+    from_contexts = SimplerGlove(n_components=3, max_iter=5, random_state=0, tol=0)
+    from_pairs = SimplerGlove(
+        n_components=3, max_iter=5, random_state=0, tol=0, input_type="cooccurrence"
+    )
+    np.testing.assert_array_equal(
+        from_contexts.fit(X).embeddings_, from_pairs.fit(flattened).embeddings_
+    )
+
+
+@settings(max_examples=20)
+@given(
+    X=matrices(
+        n_samples=(1, 10),
+        n_features=6,
+        min_value=0,
+        max_value=9,
+        integer_valued=True,
+        formats=["dense", "csr_matrix"],
+        dtypes=[np.float64],
+    ),
+    Y=matrices(
+        n_samples=(1, 10),
+        n_features=6,
+        min_value=0,
+        max_value=9,
+        integer_valued=True,
+        formats=["dense"],
+        dtypes=[np.float64],
+    ),
+    a=st.floats(0, 5),
+    b=st.floats(0, 5),
+)
+def test_transform_is_linear_in_the_counts(X, Y, a, b):
+    glove = SimplerGlove(n_components=3, max_iter=2, tol=0, random_state=0)
+    glove.fit(_count_matrix(3, n_words=6))
+    X = X.toarray() if sp.issparse(X) else np.asarray(X)
+    rows = min(X.shape[0], Y.shape[0])
+    X, Y = X[:rows], Y[:rows]
+    combined = glove.transform(a * X + b * Y)
+    expected = a * glove.transform(X) + b * glove.transform(Y)
+    np.testing.assert_allclose(combined, expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(glove.transform(X), X @ glove.embeddings_, atol=1e-12)
+
+
+def test_mean_pooling_divides_by_the_row_total():
+    X = _count_matrix(4)
+    mean = SimplerGlove(n_components=3, max_iter=3, tol=0, random_state=0)
+    mean.set_params(pooling="mean").fit(X)
+    sums = X @ mean.embeddings_
+    totals = X.sum(axis=1)
+    nonempty = totals > 0
+    expected = np.zeros_like(sums)
+    expected[nonempty] = sums[nonempty] / totals[nonempty, np.newaxis]
+    np.testing.assert_allclose(mean.transform(X), expected, rtol=1e-12)
+    assert not nonempty.all()  # an empty context maps to zero, not NaN
+
+
+def test_cooccurrence_layout_transform_reads_the_diagonal():
+    X = _count_matrix(5)
+    contexts = SimplerGlove(n_components=3, max_iter=3, tol=0, random_state=0).fit(X)
+    pairs = SimplerGlove(
+        n_components=3, max_iter=3, tol=0, random_state=0, input_type="cooccurrence"
+    ).fit(_flattened(X))
+    np.testing.assert_allclose(
+        pairs.transform(_flattened(X[:7])), contexts.transform(X[:7]), rtol=1e-12
+    )
+
+
+def test_reproducible_sparse_dense_and_float32():
+    X = _count_matrix(6)
+    assert_reproducible(SimplerGlove(n_components=3, max_iter=3, random_state=0), X)
+    a = SimplerGlove(n_components=3, max_iter=3, tol=0, random_state=0).fit(X)
+    b = SimplerGlove(n_components=3, max_iter=3, tol=0, random_state=1).fit(X)
+    assert not np.allclose(a.embeddings_, b.embeddings_)
+    for container in (sp.csr_matrix, sp.csc_array, lambda M: M.astype(np.float32)):
+        c = SimplerGlove(n_components=3, max_iter=3, tol=0, random_state=0)
+        np.testing.assert_allclose(
+            c.fit(container(X)).embeddings_, a.embeddings_, rtol=1e-12
+        )
+
+
+def test_input_unchanged_and_pickle():
+    X = _count_matrix(7)
+    glove = SimplerGlove(n_components=3, max_iter=3, tol=0, random_state=0)
+    assert_input_unchanged(glove, X)
+    assert_input_unchanged(glove, sp.csr_matrix(X))
+    assert_pickle_roundtrip(glove, X)
+    fitted = glove.fit(X)
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.most_similar(0) == fitted.most_similar(0)
+
+
+def test_auto_dimension_and_words_without_partners():
+    X = _count_matrix(8, n_words=30)
+    X[:, 29] = 0.0  # a word that never occurs
+    glove = SimplerGlove(max_iter=2, tol=0, random_state=0).fit(X)
+    assert glove.n_components_ == int(np.ceil(8.33 * np.log(30))) == 29
+    np.testing.assert_array_equal(glove.embeddings_[29], 0.0)
+    assert np.all(np.linalg.norm(glove.embeddings_[:29], axis=1) > 0)
+
+
+def test_convergence_warning_tol_and_verbose(capsys):
+    X = _count_matrix(9)
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        SimplerGlove(n_components=2, max_iter=2, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        glove = SimplerGlove(n_components=2, max_iter=2, tol=0, random_state=0)
+        glove.fit(X)
+        # A large tol stops at the first epoch that gains less than it.
+        loose = SimplerGlove(n_components=2, max_iter=100, tol=0.5, random_state=0)
+        loose.fit(X)
+    assert 2 <= loose.n_iter_ < 100
+    gains = -np.diff(loose.loss_curve_) / np.array(loose.loss_curve_[:-1])
+    assert gains[-1] < 0.5 <= gains[:-1].min(initial=1.0)
+    SimplerGlove(n_components=2, max_iter=2, tol=0, verbose=2).fit(X)
+    output = capsys.readouterr().out
+    assert output.count("epoch") == 3  # two epoch lines and the summary
+    assert "SimplerGlove: 8 words, 28 pairs, 2 epochs" in output
+
+
+def test_bad_input_errors():
+    X = _count_matrix(10)
+    with pytest.raises(ValueError, match="Negative values"):
+        SimplerGlove().fit(-X)
+    with pytest.raises(ValueError, match="n_features=1"):
+        SimplerGlove().fit(X[:, :1])
+    with pytest.raises(ValueError, match="No two distinct words co-occur"):
+        SimplerGlove().fit(np.eye(4))
+    cooccurrence = SimplerGlove(input_type="cooccurrence")
+    with pytest.raises(ValueError, match="not a square"):
+        cooccurrence.fit(X)
+    asymmetric = np.zeros((1, 9))
+    asymmetric[0, [0, 4, 8, 1]] = [1, 1, 1, 2]  # pair (0, 1) without (1, 0)
+    with pytest.raises(ValueError, match="symmetric"):
+        cooccurrence.fit(asymmetric)
+    missing_count = np.zeros((1, 4))
+    missing_count[0, [1, 2, 3]] = [1, 1, 1]  # word 0 pairs but has count 0
+    with pytest.raises(ValueError, match="diagonal"):
+        cooccurrence.fit(missing_count)
+    with pytest.raises(ValueError, match="indices 0 to 7"):
+        SimplerGlove(vocabulary=["a", "b"]).fit(X)
+    with pytest.raises(ValueError, match="repeated"):
+        SimplerGlove(vocabulary=["a"] * 8).fit(X)
+    glove = SimplerGlove(n_components=2, max_iter=2, tol=0).fit(X)
+    with pytest.raises(ValueError, match="4 features"):
+        glove.transform(X[:, :4])
+    with pytest.raises(ValueError, match="no vocabulary_"):
+        glove.most_similar("a")
+    with pytest.raises(IndexError, match="out of range"):
+        glove.similarity(0, 8)
+    with pytest.raises(ValueError, match="measure"):
+        glove.similarity(0, 1, measure="euclid")
+    with pytest.raises(ValueError, match="shape \\(2,\\)"):
+        glove.most_similar(np.ones(3))
+    with pytest.raises(ValueError, match="topn"):
+        glove.most_similar(0, topn=0)
+
+
+def test_param_validation():
+    check_param_validation("SimplerGlove", SimplerGlove())
+
+
+def _planted_model(vectors, words):
+    """A fitted model whose vectors are given (the word API only reads them)."""
+    glove = SimplerGlove(vocabulary=words, n_components=2, max_iter=1, tol=0)
+    X = _count_matrix(11, n_words=len(words))
+    glove.fit(X)
+    glove.embeddings_ = np.asarray(vectors, dtype=np.float64)
+    glove.word_counts_ = np.arange(len(words), 0, -1, dtype=np.float64)
+    return glove
+
+
+def test_word_api_on_planted_vectors():
+    words = ["king", "queen", "man", "woman", "apple", "pear"]
+    vectors = [[3, 1, 0], [3, -1, 0], [1, 1, 0], [1, -1, 0], [0, 0, 2], [0, 0.2, 1]]
+    glove = _planted_model(vectors, words)
+    assert glove.vocabulary_ == {word: i for i, word in enumerate(words)}
+    assert glove.analogy("man", "king", "woman")[0][0] == "queen"
+    answers = glove.analogy("man", "king", "woman", topn=3)
+    assert {word for word, _ in answers}.isdisjoint({"man", "king", "woman"})
+    neighbours = glove.most_similar("apple", topn=5)
+    assert neighbours[0][0] == "pear"
+    assert "apple" not in [word for word, _ in neighbours]
+    scores = [score for _, score in neighbours]
+    assert scores == sorted(scores, reverse=True)
+    # A vector query excludes nothing; "dot" ranks by the raw inner product.
+    assert glove.most_similar(np.array([0, 0, 1.0]), topn=1)[0][0] == "apple"
+    assert glove.most_similar("man", topn=1, measure="dot")[0] == ("king", 4.0)
+    assert glove.most_similar("man", topn=1)[0][0] == "king"
+    assert glove.similarity("king", "queen") == pytest.approx(8 / 10)
+    assert glove.similarity("king", "queen", measure="dot") == pytest.approx(8.0)
+    assert len(glove.most_similar("king", topn=100)) == 5
+
+
+def test_profile_similarity_is_the_correlation_of_pmi_profiles():
+    rng = np.random.default_rng(12)
+    words = [f"w{i}" for i in range(12)]
+    glove = _planted_model(rng.normal(size=(12, 4)), words)
+    reference = glove.embeddings_[:7]  # word_counts_ decreases: the 7 most frequent
+    for a, b in [(0, 1), (3, 9), (10, 11)]:
+        expected = pearsonr(
+            reference @ glove.embeddings_[a], reference @ glove.embeddings_[b]
+        )
+        assert glove.similarity(
+            words[a], words[b], measure="profile", n_reference=7
+        ) == pytest.approx(expected.statistic, rel=1e-10)
+    ranked = glove.most_similar("w0", topn=11, measure="profile", n_reference=7)
+    profiles = reference @ glove.embeddings_.T
+    correlation = np.corrcoef(profiles.T)[0]
+    expected_order = [words[i] for i in np.argsort(-correlation) if i != 0]
+    assert [word for word, _ in ranked] == expected_order
+
+
+def test_vocabulary_from_dataframe_columns_and_dict():
+    X = _count_matrix(13, n_words=4)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    glove = SimplerGlove(n_components=2, max_iter=2, tol=0, random_state=0).fit(frame)
+    assert glove.vocabulary_ == {"a": 0, "b": 1, "c": 2, "d": 3}
+    assert glove.get_feature_names_out().tolist() == ["simplerglove0", "simplerglove1"]
+    mapping = {"d": 3, "c": 2, "b": 1, "a": 0}
+    from_dict = SimplerGlove(n_components=2, max_iter=2, tol=0, vocabulary=mapping)
+    assert from_dict.fit(X).vocabulary_ == mapping
+    assert {word for word, _ in from_dict.most_similar("a", topn=3)} == {"b", "c", "d"}
+    plain = SimplerGlove(n_components=2, max_iter=2, tol=0).fit(X)
+    assert not hasattr(plain, "vocabulary_")
+    assert {word for word, _ in plain.most_similar(0, topn=3)} == {1, 2, 3}
