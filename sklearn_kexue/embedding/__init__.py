@@ -1,5 +1,9 @@
 """Word embeddings: SimplerGlove and the windowed co-occurrence vectorizer."""
 
 from sklearn_kexue.embedding._simpler_glove import SimplerGlove
+from sklearn_kexue.embedding._vectorizer import (
+    CooccurrenceVectorizer,
+    count_cooccurrence,
+)
 
-__all__ = ["SimplerGlove"]
+__all__ = ["CooccurrenceVectorizer", "SimplerGlove", "count_cooccurrence"]

@@ -371,3 +371,82 @@ def test_vocabulary_from_dataframe_columns_and_dict():
     plain = SimplerGlove(n_components=2, max_iter=2, tol=0).fit(X)
     assert not hasattr(plain, "vocabulary_")
     assert {word for word, _ in plain.most_similar(0, topn=3)} == {1, 2, 3}
+
+
+def _topic_documents(n_documents, seed):
+    """Short documents from two topics that share their function words."""
+    rng = np.random.default_rng(seed)
+    topics = [
+        ["cat", "dog", "fur", "paw", "tail", "bark", "purr", "pet"],
+        ["car", "road", "wheel", "engine", "fuel", "drive", "brake", "lane"],
+    ]
+    shared = ["the", "a", "of", "and", "is", "on"]
+    documents, labels = [], []
+    for _ in range(n_documents):
+        label = int(rng.integers(2))
+        words = rng.choice(topics[label] + shared, size=int(rng.integers(8, 20)))
+        documents.append(" ".join(words))
+        labels.append(label)
+    return documents, np.array(labels)
+
+
+def test_text_pipeline_grid_search_over_window_dimension_and_alpha():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_kexue.embedding import CooccurrenceVectorizer
+
+    documents, labels = _topic_documents(120, seed=0)
+    pipeline = make_pipeline(
+        CooccurrenceVectorizer(window=2),
+        SimplerGlove(
+            n_components=2,
+            input_type="cooccurrence",
+            max_iter=10,
+            tol=0,
+            random_state=0,
+        ),
+        LogisticRegression(),
+    )
+    grid = {
+        "cooccurrencevectorizer__window": [2, 5],
+        "simplerglove__n_components": [2, 4],
+        "simplerglove__alpha": [0.5, 0.75],
+    }
+    search = GridSearchCV(pipeline, grid, cv=3).fit(documents, labels)
+    assert len(search.cv_results_["params"]) == 8
+    assert search.best_score_ > 0.9
+    test_documents, test_labels = _topic_documents(60, seed=1)
+    assert search.score(test_documents, test_labels) > 0.9
+    # The window reaches the model: other windows, other pair counts and vectors.
+    vectorizer = CooccurrenceVectorizer(window=2).fit(documents)
+    embeddings = [
+        SimplerGlove(
+            n_components=2, input_type="cooccurrence", max_iter=3, tol=0, random_state=0
+        )
+        .fit(vectorizer.set_params(window=window).transform(documents))
+        .embeddings_
+        for window in (2, 5)
+    ]
+    assert not np.allclose(*embeddings)
+
+
+def test_word_vectors_from_a_streamed_corpus_match_per_document_rows():
+    from sklearn_kexue.embedding import CooccurrenceVectorizer
+
+    documents, _ = _topic_documents(80, seed=2)
+    vectorizer = CooccurrenceVectorizer(window=3).fit(documents)
+    total = vectorizer.cooccurrence_matrix(documents).reshape(1, -1)
+    params = {"n_components": 3, "input_type": "cooccurrence", "max_iter": 5, "tol": 0}
+    glove = SimplerGlove(vocabulary=vectorizer.vocabulary_, random_state=0, **params)
+    per_document = SimplerGlove(random_state=0, **params)
+    np.testing.assert_array_equal(
+        glove.fit(total).embeddings_,
+        per_document.fit(vectorizer.transform(documents)).embeddings_,
+    )
+    np.testing.assert_array_equal(glove.word_counts_, vectorizer.word_counts_)
+    # The five nearest words to "cat" are all of its topic.
+    animals = {"dog", "fur", "paw", "tail", "bark", "purr", "pet"}
+    glove.set_params(max_iter=50).fit(total)
+    assert {word for word, _ in glove.most_similar("cat", topn=5)} <= animals

@@ -1,0 +1,543 @@
+"""Windowed word co-occurrence counts, per document or summed over a corpus."""
+
+import re
+from collections import Counter
+from itertools import chain, repeat
+from numbers import Integral
+from operator import itemgetter
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_kexue.embedding._cooccurrence_kernels import count_pairs
+
+__all__ = ["CooccurrenceVectorizer", "count_cooccurrence"]
+
+_INT32_MAX = np.iinfo(np.int32).max
+# Tokens per batch of transform: bounds the memory of the token lists in flight.
+_TRANSFORM_BATCH_TOKENS = 1_000_000
+_DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+# findall's scan only ever starts a match at the start of a run of word characters,
+# and greedy \w+ ends it at the run's end: the \b assertions are implied.
+_FAST_DEFAULT_TOKEN_PATTERN = r"\w\w+"
+# Kernel output buffers at least this full are kept (as views) rather than copied.
+_KEEP_BUFFER_FRACTION = 0.75
+_ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _index_dtype(max_dimension, nnz=0):
+    """int32 while ``max_dimension`` and ``nnz`` fit in it, else int64.
+
+    This is scipy's rule: a sparse matrix whose larger dimension or number of
+    stored entries exceeds 2**31 - 1 needs int64 indices (and indptr).
+    """
+    if max_dimension > _INT32_MAX or nnz > _INT32_MAX:
+        return np.dtype(np.int64)
+    return np.dtype(np.int32)
+
+
+def _check_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype not in _ALLOWED_DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got dtype={dtype}.")
+    return dtype
+
+
+def _window_argument(window, n_tokens):
+    """The kernels' encoding of ``window``: 0 counts all pairs of a document.
+
+    A window longer than the batch counts the same pairs as the batch length,
+    which keeps the kernels' size arithmetic far from overflow.
+    """
+    return 0 if window is None else min(int(window), max(n_tokens, 1))
+
+
+def _csr_from_parts(indptr, indices, data, shape):
+    """A CSR matrix on the kernels' parts, with scipy's index dtype and no copy."""
+    index_dtype = _index_dtype(max(shape), indptr[-1])
+    return sp.csr_matrix(
+        (data, indices.astype(index_dtype, copy=False), indptr.astype(index_dtype)),
+        shape=shape,
+    )
+
+
+def _count_batch(ids, doc_offsets, n_words, window, per_document, dtype):
+    """Kernel call on a batch of ids, some negative (out of vocabulary)."""
+    ids = np.asarray(ids)
+    keep = ids >= 0
+    if not keep.all():
+        # Dropping OOV before windowing: the window spans the filtered stream.
+        kept_before = np.empty(ids.shape[0] + 1, dtype=np.int64)
+        kept_before[0] = 0
+        np.cumsum(keep, out=kept_before[1:])
+        doc_offsets = kept_before[doc_offsets]
+        ids = ids[keep]
+    ids = np.ascontiguousarray(ids, dtype=np.int32)
+    doc_offsets = np.ascontiguousarray(doc_offsets, dtype=np.int64)
+    n_columns = n_words * n_words if per_document else n_words
+    # Per-document keys i * V + j must fit; the caller's _csr_from_parts settles nnz.
+    index_template = np.empty(0, dtype=_index_dtype(n_columns))
+    indptr, indices, data, n_stored = count_pairs(
+        ids,
+        doc_offsets,
+        n_words,
+        _window_argument(window, ids.shape[0]),
+        per_document,
+        index_template,
+    )
+    if n_stored < _KEEP_BUFFER_FRACTION * indices.shape[0]:
+        return indptr, indices[:n_stored].copy(), data[:n_stored].astype(dtype)
+    # A view saves a copy of the largest arrays, at most wasting a quarter.
+    return indptr, indices[:n_stored], data[:n_stored].astype(dtype, copy=False)
+
+
+def _stack_rows(parts, n_columns, dtype):
+    """Stack the CSR parts of consecutive row batches into one CSR matrix."""
+    if not parts:
+        return sp.csr_matrix((0, n_columns), dtype=dtype)
+    if len(parts) == 1:
+        indptr, indices, data = parts[0]
+        return _csr_from_parts(indptr, indices, data, (indptr.shape[0] - 1, n_columns))
+    n_rows = sum(indptr.shape[0] - 1 for indptr, _, _ in parts)
+    nnz = sum(int(indptr[-1]) for indptr, _, _ in parts)
+    index_dtype = _index_dtype(max(n_rows, n_columns), nnz)
+    indptr = np.empty(n_rows + 1, dtype=index_dtype)
+    indptr[0] = 0
+    indices = np.empty(nnz, dtype=index_dtype)
+    data = np.empty(nnz, dtype=dtype)
+    row = 0
+    stored = 0
+    for part_indptr, part_indices, part_data in parts:
+        n_part_rows = part_indptr.shape[0] - 1
+        indptr[row + 1 : row + n_part_rows + 1] = part_indptr[1:] + stored
+        indices[stored : stored + part_indices.shape[0]] = part_indices
+        data[stored : stored + part_data.shape[0]] = part_data
+        row += n_part_rows
+        stored += part_data.shape[0]
+    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
+
+
+@validate_params(
+    {
+        "ids": ["array-like"],
+        "offsets": ["array-like", None],
+        "n_words": [Interval(Integral, 1, None, closed="left"), None],
+        "window": [Interval(Integral, 1, None, closed="left"), None],
+        "per_document": ["boolean"],
+        "dtype": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
+def count_cooccurrence(
+    ids, offsets=None, *, n_words=None, window=10, per_document=False, dtype=np.float64
+):
+    """Count windowed co-occurrences of word ids, per document or in total.
+
+    Two positions ``p != q`` of a document co-occur when ``|p - q| <= window``,
+    after negative ids (out of vocabulary) are dropped: the window spans the
+    filtered stream, and never crosses documents. Each ordered pair of
+    positions with words ``i != j`` adds 1 to entry ``(i, j)``, so the result
+    is symmetric; the diagonal ``(i, i)`` holds the number of occurrences of
+    word ``i``, and pairs of a word with itself are not counted.
+
+    Parameters
+    ----------
+    ids : array-like of int of shape (n_tokens,) or list of such arrays
+        Word ids in ``[0, n_words)``, negative for words to drop. Either the
+        concatenation of the documents (then ``offsets`` delimits them) or a
+        list with one sequence of ids per document.
+    offsets : array-like of int of shape (n_documents + 1,), default=None
+        With a flat ``ids``, document ``d`` is ``ids[offsets[d]:offsets[d+1]]``.
+        None: one document (flat ``ids``), or the lengths of the sequences.
+    n_words : int, default=None
+        Vocabulary size V; None means ``max(ids) + 1``.
+    window : int or None, default=10
+        Largest distance of a counted pair; None counts all pairs of a document.
+    per_document : bool, default=False
+        False: return the V x V sum over documents. True: return one row per
+        document, entry ``i * V + j`` holding that document's count of
+        ``(i, j)``.
+    dtype : {np.float64, np.float32}, default=np.float64
+        Type of the counts.
+
+    Returns
+    -------
+    counts : scipy.sparse.csr_matrix of shape (V, V) or (n_documents, V * V)
+        Sorted indices, no explicit zeros; int64 indices when needed.
+
+    See Also
+    --------
+    CooccurrenceVectorizer : The same counts from raw text.
+
+    Examples
+    --------
+    >>> from sklearn_kexue.embedding import count_cooccurrence
+    >>> counts = count_cooccurrence([0, 1, -1, 2, 0], window=1)
+    >>> counts.toarray()
+    array([[2., 1., 1.],
+           [1., 1., 1.],
+           [1., 1., 1.]])
+    >>> count_cooccurrence([[0, 1], [1, 2]], window=None, per_document=True).shape
+    (2, 9)
+    """
+    dtype = _check_dtype(dtype)
+    if offsets is None and not isinstance(ids, np.ndarray):
+        ids = list(ids)
+        if ids and not np.isscalar(ids[0]):
+            sequences = [np.asarray(sequence).reshape(-1) for sequence in ids]
+            offsets = np.zeros(len(sequences) + 1, dtype=np.int64)
+            np.cumsum([sequence.shape[0] for sequence in sequences], out=offsets[1:])
+            ids = np.concatenate(sequences) if sequences else np.empty(0)
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be one-dimensional, got shape {ids.shape}.")
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be integers, got dtype {ids.dtype}.")
+    if offsets is None:
+        offsets = np.array([0, ids.shape[0]], dtype=np.int64)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    if (
+        offsets.ndim != 1
+        or offsets.shape[0] < 1
+        or offsets[0] != 0
+        or offsets[-1] != ids.shape[0]
+        or np.any(np.diff(offsets) < 0)
+    ):
+        raise ValueError(
+            "offsets must rise from 0 to len(ids) = "
+            f"{ids.shape[0]}, got {offsets.tolist()}."
+        )
+    largest = int(ids.max()) if ids.size else -1
+    if n_words is None:
+        n_words = max(largest + 1, 1)
+    elif largest >= n_words:
+        raise ValueError(f"ids must be smaller than n_words={n_words}, got {largest}.")
+    if n_words > _INT32_MAX:
+        raise ValueError(f"n_words must be below 2**31, got n_words={n_words}.")
+    indptr, indices, data = _count_batch(
+        ids, offsets, n_words, window, per_document, dtype
+    )
+    n_rows = offsets.shape[0] - 1 if per_document else n_words
+    n_columns = n_words * n_words if per_document else n_words
+    return _csr_from_parts(indptr, indices, data, (n_rows, n_columns))
+
+
+class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
+    """Windowed word co-occurrence counts of text documents.
+
+    Each document becomes one row of V * V counts, V the vocabulary size
+    (word index = frequency rank). Read as a V x V matrix, entry ``(i, j)``,
+    ``i != j``, counts the ordered pairs of positions ``(p, q)`` with
+    ``0 < |p - q| <= window`` holding words ``i`` and ``j``; the diagonal
+    ``(i, i)`` counts the occurrences of word ``i``. Out-of-vocabulary tokens
+    are dropped before windowing, as Stanford GloVe's ``cooccur`` does, and
+    windows never cross documents. :meth:`cooccurrence_matrix` streams the
+    sum over a corpus in bounded memory.
+
+    Parameters
+    ----------
+    window : int or None, default=10
+        Largest distance (in vocabulary tokens) of a counted pair, on each
+        side. None counts all pairs of a document.
+    lowercase : bool, default=True
+        Lower-case documents (and tokens of pre-tokenised documents).
+    token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
+        Regular expression of a token, used when ``tokenizer`` is None. With
+        one capturing group, the group is the token.
+    tokenizer : callable, default=None
+        Function str -> list of str; overrides ``token_pattern``.
+    min_count : int, default=1
+        Words seen fewer times in the fitted corpus are left out.
+    max_vocab : int, default=None
+        Keep at most this many of the most frequent words; None keeps all.
+    dtype : {np.float64, np.float32}, default=np.float64
+        Type of the counts returned.
+
+    Attributes
+    ----------
+    vocabulary_ : dict
+        Word -> index, indices sorted by descending count, ties alphabetical.
+    word_counts_ : ndarray of shape (V,), dtype int64
+        Count of each vocabulary word in the fitted corpus, in index order.
+
+    See Also
+    --------
+    count_cooccurrence : The same counts from integer word ids.
+    sklearn.feature_extraction.text.CountVectorizer : Unigram counts.
+
+    Notes
+    -----
+    Each pair adds 1 whatever its distance (as ``bojone/simpler_glove``;
+    Stanford GloVe weights it 1/d by default). Counting groups a document's
+    positions by centre word and accumulates each word's neighbours in a
+    dense scratch vector, in compiled code: no sort over the pair keys.
+
+    References
+    ----------
+    .. [1] J. Pennington, R. Socher and C. D. Manning, "GloVe: Global Vectors
+       for Word Representation", EMNLP 2014.
+    .. [2] Su Jianlin, "A simpler GloVe" (更别致的词向量模型), kexue.fm, 2017.
+
+    Examples
+    --------
+    >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+    >>> docs = ["the cat sat", "the cat ran", "a dog ran"]
+    >>> vectorizer = CooccurrenceVectorizer(window=1)
+    >>> X = vectorizer.fit_transform(docs)
+    >>> vectorizer.vocabulary_
+    {'cat': 0, 'ran': 1, 'the': 2, 'dog': 3, 'sat': 4}
+    >>> X.shape
+    (3, 25)
+    >>> vectorizer.cooccurrence_matrix(docs).toarray()
+    array([[2., 1., 2., 0., 1.],
+           [1., 2., 0., 1., 0.],
+           [2., 0., 2., 0., 0.],
+           [0., 1., 0., 1., 0.],
+           [1., 0., 0., 0., 1.]])
+    """
+
+    _parameter_constraints: dict = {
+        "window": [Interval(Integral, 1, None, closed="left"), None],
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "tokenizer": [callable, None],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
+        "dtype": "no_validation",
+    }
+
+    def __init__(
+        self,
+        *,
+        window=10,
+        lowercase=True,
+        token_pattern=r"(?u)\b\w\w+\b",
+        tokenizer=None,
+        min_count=1,
+        max_vocab=None,
+        dtype=np.float64,
+    ):
+        self.window = window
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.dtype = dtype
+
+    def build_analyzer(self):
+        """Return the callable that turns one document into its tokens.
+
+        Returns
+        -------
+        analyzer : callable
+            Document (str, or sequence of str tokens) -> list of str tokens.
+        """
+        lowercase = self.lowercase
+        if self.tokenizer is not None:
+            tokenizer = self.tokenizer
+
+            def split(text):
+                return list(tokenizer(text))
+
+        else:
+            pattern = re.compile(self.token_pattern)
+            if pattern.groups > 1:
+                raise ValueError(
+                    "More than 1 capturing group in token pattern. Only a single "
+                    "group should be captured."
+                )
+            if self.token_pattern == _DEFAULT_TOKEN_PATTERN:
+                # Same tokens (greedy runs of 2+ word characters), 30 % faster.
+                pattern = re.compile(_FAST_DEFAULT_TOKEN_PATTERN)
+            split = pattern.findall
+
+        def analyze(document):
+            if isinstance(document, str):
+                return split(document.lower() if lowercase else document)
+            try:
+                tokens = list(document)
+            except TypeError:
+                raise TypeError(
+                    "A document must be a str or a sequence of str tokens, got "
+                    f"{type(document).__name__}."
+                ) from None
+            if not all(isinstance(token, str) for token in tokens):
+                raise TypeError("A tokenised document must hold str tokens only.")
+            if lowercase:
+                return [token.lower() for token in tokens]
+            return tokens
+
+        return analyze
+
+    def _token_lists(self, raw_documents):
+        """Lazily tokenised documents; rejects a bare string."""
+        if isinstance(raw_documents, str):
+            raise ValueError(
+                "Iterable over raw text documents expected, string object received."
+            )
+        return map(self.build_analyzer(), raw_documents)
+
+    def _fit_vocabulary(self, token_lists):
+        word_counts = Counter()
+        for tokens in token_lists:
+            word_counts.update(tokens)
+        # Stanford's vocab_count order: descending count, ties alphabetical.
+        # Alphabetical first, then a stable sort by count (reverse=True keeps ties
+        # in order): two C-level sorts, no per-item Python key.
+        kept = sorted(item for item in word_counts.items() if item[1] >= self.min_count)
+        kept.sort(key=itemgetter(1), reverse=True)
+        if self.max_vocab is not None:
+            kept = kept[: self.max_vocab]
+        if not kept:
+            raise ValueError(
+                "empty vocabulary; perhaps the documents contain no tokens, or "
+                f"no word is seen min_count={self.min_count} times"
+            )
+        self.vocabulary_ = {word: index for index, (word, _) in enumerate(kept)}
+        self.word_counts_ = np.fromiter(
+            (count for _, count in kept), dtype=np.int64, count=len(kept)
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, raw_documents, y=None):
+        """Learn the vocabulary and word counts of the documents, in one pass.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            Documents: str, or sequences of str tokens.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted vectorizer.
+        """
+        _check_dtype(self.dtype)
+        self._fit_vocabulary(self._token_lists(raw_documents))
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, raw_documents, y=None):
+        """Learn the vocabulary, then return the documents' co-occurrence rows.
+
+        The documents are read (and tokenised) once, so a generator works.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            Documents: str, or sequences of str tokens.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X : scipy.sparse.csr_matrix of shape (n_documents, V * V)
+            Row d, entry ``i * V + j``: the count of pairs (i, j) in document
+            d; entry ``i * V + i``: the count of word i.
+        """
+        _check_dtype(self.dtype)
+        token_lists = list(self._token_lists(raw_documents))
+        self._fit_vocabulary(token_lists)
+        return self._transform_token_lists(token_lists)
+
+    def transform(self, raw_documents):
+        """Return the documents' co-occurrence rows.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            Documents: str, or sequences of str tokens.
+
+        Returns
+        -------
+        X : scipy.sparse.csr_matrix of shape (n_documents, V * V)
+            Row d, entry ``i * V + j``: the count of pairs (i, j) in document
+            d; entry ``i * V + i``: the count of word i.
+        """
+        check_is_fitted(self)
+        # Parameters set after fit (window, dtype, ...) are checked here too.
+        self._validate_params()
+        return self._transform_token_lists(self._token_lists(raw_documents))
+
+    def _transform_token_lists(self, token_lists):
+        n_words = len(self.vocabulary_)
+        dtype = _check_dtype(self.dtype)
+        parts = [
+            _count_batch(ids, offsets, n_words, self.window, True, dtype)
+            for ids, offsets in self._id_batches(token_lists, _TRANSFORM_BATCH_TOKENS)
+        ]
+        return _stack_rows(parts, n_words * n_words, dtype)
+
+    def cooccurrence_matrix(self, raw_documents, *, batch_tokens=1_000_000):
+        """Return the sum of the documents' rows as a V x V matrix, streaming.
+
+        Documents are tokenised and counted in batches of about
+        ``batch_tokens`` tokens, each batch's counts added to the running total,
+        so memory is bounded by the vocabulary and the co-occurrences, not by
+        the corpus length.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            Documents: str, or sequences of str tokens.
+        batch_tokens : int, default=1_000_000
+            Tokens (before dropping out-of-vocabulary ones) per batch.
+
+        Returns
+        -------
+        counts : scipy.sparse.csr_matrix of shape (V, V)
+            Entry (i, j), i != j: the count of pairs (i, j) in the documents;
+            entry (i, i): the count of word i. Equals
+            ``transform(raw_documents).sum(axis=0).reshape(V, V)``.
+        """
+        check_is_fitted(self)
+        self._validate_params()
+        if isinstance(batch_tokens, bool) or not isinstance(batch_tokens, Integral):
+            raise TypeError(f"batch_tokens must be an int, got {batch_tokens!r}.")
+        if batch_tokens < 1:
+            raise ValueError(f"batch_tokens must be >= 1, got {batch_tokens}.")
+        n_words = len(self.vocabulary_)
+        dtype = _check_dtype(self.dtype)
+        total = sp.csr_matrix((n_words, n_words), dtype=dtype)
+        for ids, offsets in self._id_batches(
+            self._token_lists(raw_documents), batch_tokens
+        ):
+            parts = _count_batch(ids, offsets, n_words, self.window, False, dtype)
+            total = total + _csr_from_parts(*parts, (n_words, n_words))
+        return total
+
+    def _id_batches(self, token_lists, batch_tokens):
+        """Yield (ids, document offsets) of batches of about batch_tokens tokens."""
+        vocabulary = self.vocabulary_
+        batch = []
+        n_tokens = 0
+        for tokens in chain(token_lists, [None]):
+            if tokens is not None:
+                batch.append(tokens)
+                n_tokens += len(tokens)
+                if n_tokens < batch_tokens:
+                    continue
+            if not batch and tokens is None:
+                return
+            offsets = np.zeros(len(batch) + 1, dtype=np.int64)
+            np.cumsum([len(tokens) for tokens in batch], out=offsets[1:])
+            ids = np.fromiter(
+                map(vocabulary.get, chain.from_iterable(batch), repeat(-1)),
+                dtype=np.int32,
+                count=int(offsets[-1]),
+            )
+            yield ids, offsets
+            batch = []
+            n_tokens = 0
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

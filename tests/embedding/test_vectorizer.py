@@ -1,0 +1,563 @@
+"""Tests of CooccurrenceVectorizer and count_cooccurrence."""
+
+import itertools
+import pickle
+import re
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_kexue.embedding._vectorizer import (
+    CooccurrenceVectorizer,
+    _csr_from_parts,
+    _index_dtype,
+    count_cooccurrence,
+)
+
+TEXT = [
+    "The cat sat on the mat. The dog sat on the log.",
+    "A dog and a cat met; the cat ran, the dog ran after the cat.",
+    "Mats and logs are not cats or dogs.",
+    "",
+    "The end of the story: the cat and the dog are friends.",
+]
+
+
+def reference_rows(token_lists, vocabulary, window):
+    """Per-document counts by a double loop over positions (dense, V * V)."""
+    n_words = len(vocabulary)
+    rows = np.zeros((len(token_lists), n_words, n_words))
+    for row, tokens in enumerate(token_lists):
+        ids = [vocabulary[token] for token in tokens if token in vocabulary]
+        for p, i in enumerate(ids):
+            rows[row, i, i] += 1
+            for q, j in enumerate(ids):
+                near = window is None or abs(p - q) <= window
+                if p != q and i != j and near:
+                    rows[row, i, j] += 1
+    return rows.reshape(len(token_lists), n_words * n_words)
+
+
+def assert_canonical(X):
+    X.check_format(full_check=True)
+    assert X.has_sorted_indices
+    assert X.has_canonical_format
+    assert np.all(X.data != 0)
+
+
+def as_square(row, n_words):
+    return np.asarray(row.toarray()).reshape(n_words, n_words)
+
+
+token_lists_strategy = st.lists(
+    st.lists(st.sampled_from("abcdexy"), max_size=30), min_size=1, max_size=6
+)
+window_strategy = st.one_of(st.none(), st.integers(1, 5))
+
+
+@given(
+    token_lists=token_lists_strategy,
+    window=window_strategy,
+    min_count=st.integers(1, 3),
+    batch_tokens=st.integers(1, 40),
+)
+def test_matches_reference_counter(token_lists, window, min_count, batch_tokens):
+    # x and y never reach the vocabulary: out-of-vocabulary tokens inside documents.
+    fit_lists = [[t for t in tokens if t not in "xy"] for tokens in token_lists]
+    assume(sum(map(len, fit_lists)) > 0)
+    vectorizer = CooccurrenceVectorizer(window=window, min_count=min_count)
+    try:
+        vectorizer.fit(fit_lists)
+    except ValueError:
+        assume(False)
+    n_words = len(vectorizer.vocabulary_)
+    expected = reference_rows(token_lists, vectorizer.vocabulary_, window)
+
+    X = vectorizer.transform(token_lists)
+    assert X.shape == (len(token_lists), n_words * n_words)
+    assert X.dtype == np.float64
+    assert_canonical(X)
+    np.testing.assert_array_equal(X.toarray(), expected)
+
+    total = vectorizer.cooccurrence_matrix(token_lists, batch_tokens=batch_tokens)
+    assert total.shape == (n_words, n_words)
+    assert_canonical(total)
+    np.testing.assert_array_equal(
+        total.toarray(), expected.sum(axis=0).reshape(n_words, n_words)
+    )
+
+
+def test_out_of_vocabulary_dropped_before_windowing():
+    vectorizer = CooccurrenceVectorizer(window=1).fit([["a", "b", "b"]])
+    assert vectorizer.vocabulary_ == {"b": 0, "a": 1}
+    row = as_square(vectorizer.transform([["a", "x", "b"]]), 2)
+    # "x" is dropped, so "a" and "b" are adjacent in the filtered stream.
+    np.testing.assert_array_equal(row, [[1, 1], [1, 1]])
+    row = as_square(vectorizer.transform([["a", "x", "y", "z", "c", "b"]]), 2)
+    np.testing.assert_array_equal(row, [[1, 1], [1, 1]])
+
+
+def test_hand_counted_sentence():
+    vectorizer = CooccurrenceVectorizer(window=2)
+    X = vectorizer.fit_transform(["the cat sat on the mat"])
+    assert vectorizer.vocabulary_ == {"the": 0, "cat": 1, "mat": 2, "on": 3, "sat": 4}
+    np.testing.assert_array_equal(vectorizer.word_counts_, [2, 1, 1, 1, 1])
+    expected = np.array(
+        [
+            # the cat mat on sat
+            [2, 1, 1, 1, 2],  # the: "the on" and "the mat" via the second "the"
+            [1, 1, 0, 1, 1],  # cat
+            [1, 0, 1, 1, 0],  # mat
+            [1, 1, 1, 1, 1],  # on
+            [2, 1, 0, 1, 1],  # sat
+        ]
+    )
+    np.testing.assert_array_equal(as_square(X, 5), expected)
+
+
+def test_row_invariants_on_text():
+    vectorizer = CooccurrenceVectorizer(window=3)
+    X = vectorizer.fit_transform(TEXT)
+    n_words = len(vectorizer.vocabulary_)
+    analyzer = vectorizer.build_analyzer()
+    for row, document in enumerate(TEXT):
+        square = as_square(X[row], n_words)
+        np.testing.assert_array_equal(square, square.T)
+        ids = [vectorizer.vocabulary_[token] for token in analyzer(document)]
+        np.testing.assert_array_equal(
+            np.diag(square), np.bincount(ids, minlength=n_words)
+        )
+        # Off-diagonal total: each position's in-window neighbours with another word.
+        expected = sum(
+            ids[q] != ids[p]
+            for p in range(len(ids))
+            for q in range(max(0, p - 3), min(len(ids), p + 4))
+        )
+        assert square.sum() - np.trace(square) == expected
+    assert X[3].nnz == 0  # the empty document
+    assert np.diag(X.sum(axis=0).reshape(n_words, n_words)).tolist() == (
+        vectorizer.word_counts_.tolist()
+    )
+
+
+@pytest.mark.parametrize("window", [1, 2, 5, 40])
+def test_off_diagonal_sum_of_distinct_words(window):
+    # n distinct words: 2 * sum_{d=1}^{min(w, n-1)} (n - d) ordered pairs.
+    tokens = [f"w{k:02d}" for k in range(20)]
+    X = CooccurrenceVectorizer(window=window).fit_transform([tokens])
+    expected = 2 * sum(20 - d for d in range(1, min(window, 19) + 1))
+    assert X.sum() - 20 == expected
+
+
+def test_window_none_counts_all_pairs():
+    vectorizer = CooccurrenceVectorizer(window=None)
+    X = vectorizer.fit_transform(TEXT)
+    longest = max(len(vectorizer.build_analyzer()(d)) for d in TEXT)
+    wide = CooccurrenceVectorizer(window=longest).fit_transform(TEXT)
+    np.testing.assert_array_equal(X.toarray(), wide.toarray())
+    # All pairs of a document: the outer product of its word counts, off the diagonal.
+    n_words = len(vectorizer.vocabulary_)
+    counts = np.bincount(
+        [vectorizer.vocabulary_[t] for t in vectorizer.build_analyzer()(TEXT[1])],
+        minlength=n_words,
+    )
+    expected = np.outer(counts, counts)
+    np.fill_diagonal(expected, counts)
+    np.testing.assert_array_equal(as_square(X[1], n_words), expected)
+    total = vectorizer.cooccurrence_matrix(TEXT, batch_tokens=7)
+    np.testing.assert_array_equal(
+        total.toarray(), np.asarray(X.sum(axis=0)).reshape(n_words, n_words)
+    )
+
+
+def test_windows_do_not_cross_documents():
+    vectorizer = CooccurrenceVectorizer(window=5).fit(["aa bb cc dd"])
+    separate = vectorizer.cooccurrence_matrix(["aa bb", "cc dd"])
+    joined = vectorizer.cooccurrence_matrix(["aa bb cc dd"])
+    index = vectorizer.vocabulary_
+    assert separate[index["bb"], index["cc"]] == 0
+    assert joined[index["bb"], index["cc"]] == 1
+    assert separate[index["aa"], index["bb"]] == 1
+    # The total is the sum of the two documents' rows, whatever the batching.
+    rows = vectorizer.transform(["aa bb", "cc dd"])
+    for batch_tokens in (1, 2, 3, 100):
+        total = vectorizer.cooccurrence_matrix(
+            ["aa bb", "cc dd"], batch_tokens=batch_tokens
+        )
+        np.testing.assert_array_equal(
+            total.toarray(), np.asarray(rows.sum(axis=0)).reshape(4, 4)
+        )
+
+
+def test_cooccurrence_matrix_equals_sum_of_rows_on_text():
+    vectorizer = CooccurrenceVectorizer(window=4).fit(TEXT)
+    n_words = len(vectorizer.vocabulary_)
+    rows = vectorizer.transform(TEXT)
+    total = vectorizer.cooccurrence_matrix(iter(TEXT), batch_tokens=10)
+    np.testing.assert_array_equal(
+        total.toarray(), np.asarray(rows.sum(axis=0)).reshape(n_words, n_words)
+    )
+    np.testing.assert_array_equal(total.toarray(), total.toarray().T)
+    assert total.sum() > 2 * n_words  # real pairs were counted
+
+
+def test_generator_input_to_fit_transform():
+    from_list = CooccurrenceVectorizer().fit_transform(TEXT)
+    vectorizer = CooccurrenceVectorizer()
+    from_generator = vectorizer.fit_transform(document for document in TEXT)
+    assert from_generator.shape == from_list.shape == (5, 22 * 22)
+    np.testing.assert_array_equal(from_generator.toarray(), from_list.toarray())
+    fitted = CooccurrenceVectorizer().fit(document for document in TEXT)
+    assert fitted.vocabulary_ == vectorizer.vocabulary_
+
+
+def test_str_and_token_list_documents_agree():
+    vectorizer = CooccurrenceVectorizer(window=2).fit(TEXT)
+    token_lists = [re.findall(r"\w\w+", document) for document in TEXT]
+    np.testing.assert_array_equal(
+        vectorizer.transform(TEXT).toarray(),
+        vectorizer.transform(token_lists).toarray(),
+    )
+    from_tokens = CooccurrenceVectorizer(window=2).fit(token_lists)
+    assert from_tokens.vocabulary_ == vectorizer.vocabulary_
+    # Tuples, mixed with strings, are documents too.
+    mixed = [TEXT[0], tuple(token_lists[1])]
+    np.testing.assert_array_equal(
+        vectorizer.transform(mixed).toarray(),
+        vectorizer.transform(TEXT[:2]).toarray(),
+    )
+
+
+def test_vocabulary_order_and_counts():
+    documents = [["b", "a", "c", "c", "d", "d", "e", "a", "zz", "b", "c"]]
+    vectorizer = CooccurrenceVectorizer().fit(documents)
+    # c: 3; a, b: 2 (alphabetical); d: 2; e, zz: 1.
+    assert list(vectorizer.vocabulary_) == ["c", "a", "b", "d", "e", "zz"]
+    assert vectorizer.vocabulary_ == {"c": 0, "a": 1, "b": 2, "d": 3, "e": 4, "zz": 5}
+    assert vectorizer.word_counts_.dtype == np.int64
+    np.testing.assert_array_equal(vectorizer.word_counts_, [3, 2, 2, 2, 1, 1])
+
+
+def test_min_count_and_max_vocab():
+    documents = [["b", "a", "c", "c", "d", "d", "e", "a", "zz", "b", "c"]]
+    vectorizer = CooccurrenceVectorizer(min_count=2).fit(documents)
+    assert list(vectorizer.vocabulary_) == ["c", "a", "b", "d"]
+    vectorizer = CooccurrenceVectorizer(max_vocab=3).fit(documents)
+    assert list(vectorizer.vocabulary_) == ["c", "a", "b"]
+    np.testing.assert_array_equal(vectorizer.word_counts_, [3, 2, 2])
+    vectorizer = CooccurrenceVectorizer(min_count=3, max_vocab=3).fit(documents)
+    assert list(vectorizer.vocabulary_) == ["c"]
+    X = vectorizer.transform(documents)
+    np.testing.assert_array_equal(X.toarray(), [[3]])
+
+
+def test_lowercase():
+    documents = [["The", "THE", "cat"], "The Cat"]
+    vectorizer = CooccurrenceVectorizer().fit(documents)
+    assert vectorizer.vocabulary_ == {"the": 0, "cat": 1}
+    np.testing.assert_array_equal(vectorizer.word_counts_, [3, 2])
+    cased = CooccurrenceVectorizer(lowercase=False).fit(documents)
+    # Ties in code point order, as strcmp orders UTF-8: upper case first.
+    assert cased.vocabulary_ == {"The": 0, "Cat": 1, "THE": 2, "cat": 3}
+
+
+def test_tokenizer_and_token_pattern():
+    vectorizer = CooccurrenceVectorizer(tokenizer=str.split).fit(["a b, c a"])
+    assert vectorizer.vocabulary_ == {"a": 0, "b,": 1, "c": 2}
+    assert vectorizer.build_analyzer()("X y") == ["x", "y"]
+    grouped = CooccurrenceVectorizer(token_pattern=r"#(\w+)").fit(["#aa x #bb #aa"])
+    assert grouped.vocabulary_ == {"aa": 0, "bb": 1}
+    with pytest.raises(ValueError, match="More than 1 capturing group"):
+        CooccurrenceVectorizer(token_pattern=r"(a)(b)").fit(["ab"])
+
+
+@given(st.text(max_size=60))
+def test_fast_default_pattern_matches_default(text):
+    analyzer = CooccurrenceVectorizer(lowercase=False).build_analyzer()
+    assert analyzer(text) == re.findall(r"(?u)\b\w\w+\b", text)
+
+
+def test_empty_vocabulary_and_bare_string_errors():
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        CooccurrenceVectorizer().fit(["a b c", ""])
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        CooccurrenceVectorizer(min_count=3).fit(["aa bb aa"])
+    vectorizer = CooccurrenceVectorizer().fit(TEXT)
+    message = "Iterable over raw text documents expected, string object received."
+    for method in (
+        CooccurrenceVectorizer().fit,
+        CooccurrenceVectorizer().fit_transform,
+        vectorizer.transform,
+        vectorizer.cooccurrence_matrix,
+    ):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            method("the cat sat")
+    with pytest.raises(TypeError, match="str tokens"):
+        vectorizer.transform([["cat", 3]])
+    with pytest.raises(TypeError, match="must be a str or a sequence"):
+        vectorizer.transform([3])
+
+
+def test_not_fitted_and_parameter_errors():
+    with pytest.raises(NotFittedError):
+        CooccurrenceVectorizer().transform(TEXT)
+    with pytest.raises(NotFittedError):
+        CooccurrenceVectorizer().cooccurrence_matrix(TEXT)
+    with pytest.raises(InvalidParameterError, match="window"):
+        CooccurrenceVectorizer(window=0).fit(TEXT)
+    with pytest.raises(InvalidParameterError, match="min_count"):
+        CooccurrenceVectorizer(min_count=0).fit(TEXT)
+    with pytest.raises(InvalidParameterError, match="max_vocab"):
+        CooccurrenceVectorizer(max_vocab=0).fit(TEXT)
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        CooccurrenceVectorizer(dtype=np.int64).fit(TEXT)
+    vectorizer = CooccurrenceVectorizer().fit(TEXT)
+    with pytest.raises(ValueError, match="batch_tokens"):
+        vectorizer.cooccurrence_matrix(TEXT, batch_tokens=0)
+
+
+def test_input_never_modified():
+    token_lists = [["The", "Cat", "SAT"], ["on", "THE", "mat", "x"]]
+    snapshot = [list(tokens) for tokens in token_lists]
+    vectorizer = CooccurrenceVectorizer(min_count=1)
+    vectorizer.fit_transform(token_lists)
+    vectorizer.transform(token_lists)
+    vectorizer.cooccurrence_matrix(token_lists)
+    assert token_lists == snapshot
+    ids = np.array([3, 1, -1, 2], dtype=np.int64)
+    count_cooccurrence(ids, n_words=4)
+    np.testing.assert_array_equal(ids, [3, 1, -1, 2])
+
+
+def test_empty_inputs_and_all_oov_documents():
+    vectorizer = CooccurrenceVectorizer().fit(TEXT)
+    n_words = len(vectorizer.vocabulary_)
+    assert vectorizer.transform([]).shape == (0, n_words * n_words)
+    X = vectorizer.transform(["unknown words only", ""])
+    assert X.shape == (2, n_words * n_words)
+    assert X.nnz == 0
+    total = vectorizer.cooccurrence_matrix([])
+    assert total.shape == (n_words, n_words)
+    assert total.nnz == 0
+
+
+def test_pickle_round_trip():
+    vectorizer = CooccurrenceVectorizer(window=3, dtype=np.float32).fit(TEXT)
+    restored = pickle.loads(pickle.dumps(vectorizer))
+    assert restored.vocabulary_ == vectorizer.vocabulary_
+    np.testing.assert_array_equal(restored.word_counts_, vectorizer.word_counts_)
+    before, after = vectorizer.transform(TEXT), restored.transform(TEXT)
+    assert after.dtype == before.dtype
+    np.testing.assert_array_equal(after.indptr, before.indptr)
+    np.testing.assert_array_equal(after.indices, before.indices)
+    np.testing.assert_array_equal(after.data, before.data)
+    X = pickle.loads(pickle.dumps(before))
+    np.testing.assert_array_equal(X.toarray(), before.toarray())
+
+
+def test_float32():
+    vectorizer = CooccurrenceVectorizer(window=2, dtype=np.float32)
+    X = vectorizer.fit_transform(TEXT)
+    assert X.dtype == np.float32
+    total = vectorizer.cooccurrence_matrix(TEXT)
+    assert total.dtype == np.float32
+    expected = CooccurrenceVectorizer(window=2).fit_transform(TEXT)
+    np.testing.assert_array_equal(X.toarray(), expected.toarray())
+
+
+def test_index_dtype_selection():
+    assert _index_dtype(46340 * 46340) == np.int32  # V = 46340: V*V < 2**31
+    assert _index_dtype(46341 * 46341) == np.int64
+    assert _index_dtype(2**31 - 1) == np.int32
+    assert _index_dtype(2**31) == np.int64
+    assert _index_dtype(10, nnz=2**31) == np.int64
+    # scipy makes the same choice for an empty matrix of that shape.
+    for n_words in (46340, 46341):
+        shape = (1, n_words * n_words)
+        ours = _csr_from_parts(
+            np.zeros(2, np.int64), np.empty(0, np.int64), np.empty(0), shape
+        )
+        assert ours.indices.dtype == _index_dtype(n_words * n_words)
+        assert sp.csr_matrix(shape).indices.dtype == ours.indices.dtype
+
+
+def test_keys_past_int32_are_exact():
+    # V = 46341: the key (V-1) * V + (V-2) exceeds 2**31 - 1.
+    n_words = 46341
+    X = count_cooccurrence(
+        [n_words - 1, n_words - 2], n_words=n_words, per_document=True
+    )
+    assert X.indices.dtype == np.int64
+    last, before = n_words - 1, n_words - 2
+    expected_keys = [
+        before * n_words + before,
+        before * n_words + last,
+        last * n_words + before,
+        last * n_words + last,
+    ]
+    assert X.indices.tolist() == expected_keys
+    assert max(expected_keys) > 2**31 - 1
+    np.testing.assert_array_equal(X.data, [1, 1, 1, 1])
+    # The same through the vectorizer, fitted on 46341 distinct words.
+    words = [f"w{k}" for k in range(n_words)]
+    vectorizer = CooccurrenceVectorizer(tokenizer=str.split, lowercase=False)
+    vectorizer.fit([words])
+    assert len(vectorizer.vocabulary_) == n_words
+    by_index = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    X = vectorizer.transform([[by_index[-1], by_index[-2]]])
+    assert X.shape == (1, n_words * n_words)
+    assert X.indices.dtype == np.int64
+    assert X.indices.tolist() == expected_keys
+
+
+def test_count_cooccurrence_forms():
+    flat = np.array([0, 1, -1, 2, 0, 2, 1])
+    offsets = [0, 5, 7]
+    by_offsets = count_cooccurrence(flat, offsets, window=2, per_document=True)
+    by_lists = count_cooccurrence([flat[:5], flat[5:]], window=2, per_document=True)
+    assert by_offsets.shape == (2, 9)
+    np.testing.assert_array_equal(by_offsets.toarray(), by_lists.toarray())
+    total = count_cooccurrence(flat, offsets, window=2)
+    np.testing.assert_array_equal(
+        total.toarray(), np.asarray(by_offsets.sum(axis=0)).reshape(3, 3)
+    )
+    # One document, -1 dropped before windowing: 0 1 2 0 | 2 1.
+    expected = reference_rows([[0, 1, 2, 0], [2, 1]], {0: 0, 1: 1, 2: 2}, 2)
+    np.testing.assert_array_equal(by_offsets.toarray(), expected)
+    assert count_cooccurrence([[1, 1]], n_words=5).shape == (5, 5)
+    float32 = count_cooccurrence(flat, offsets, dtype=np.float32)
+    assert float32.dtype == np.float32
+
+
+def test_count_cooccurrence_errors():
+    with pytest.raises(ValueError, match="smaller than n_words=2"):
+        count_cooccurrence([0, 2], n_words=2)
+    with pytest.raises(ValueError, match="offsets must rise"):
+        count_cooccurrence([0, 1, 2], [0, 2])
+    with pytest.raises(ValueError, match="offsets must rise"):
+        count_cooccurrence([0, 1, 2], [0, 3, 2, 3])
+    with pytest.raises(ValueError, match="integers"):
+        count_cooccurrence([0.5, 1.0])
+    with pytest.raises(ValueError, match="one-dimensional"):
+        count_cooccurrence(np.zeros((2, 2), dtype=int))
+    with pytest.raises(InvalidParameterError, match="window"):
+        count_cooccurrence([0, 1], window=0)
+    with pytest.raises(ValueError, match="dtype"):
+        count_cooccurrence([0, 1], dtype=np.int32)
+
+
+@given(
+    token_lists=st.lists(
+        st.lists(st.integers(-1, 6), max_size=40), min_size=1, max_size=5
+    ),
+    window=window_strategy,
+)
+def test_count_cooccurrence_matches_reference(token_lists, window):
+    vocabulary = {k: k for k in range(7)}
+    expected = reference_rows(token_lists, vocabulary, window)
+    rows = count_cooccurrence(
+        [np.asarray(t, dtype=np.int64) for t in token_lists],
+        n_words=7,
+        window=window,
+        per_document=True,
+    )
+    assert_canonical(rows)
+    np.testing.assert_array_equal(rows.toarray(), expected)
+    total = count_cooccurrence(
+        [np.asarray(t, dtype=np.int64) for t in token_lists], n_words=7, window=window
+    )
+    assert_canonical(total)
+    np.testing.assert_array_equal(total.toarray(), expected.sum(axis=0).reshape(7, 7))
+
+
+@pytest.mark.parametrize(
+    "n_words, length", [(50, 40), (50, 3000), (5000, 40), (5000, 200), (5000, 1200)]
+)
+def test_long_documents_all_grouping_paths(n_words, length):
+    # Positions are grouped by counting sort when length >= n_words / 4, else by
+    # insertion-sorted runs of 32 merged (1 to 6 merge passes here).
+    rng = np.random.default_rng(length)
+    ids = rng.integers(-1, 50, size=length)
+    row = count_cooccurrence(ids, n_words=n_words, window=3, per_document=True)
+    assert_canonical(row)
+    square = np.zeros((50, 50))
+    rows, columns = np.divmod(row.indices, n_words)
+    square[rows, columns] = row.data
+    np.testing.assert_array_equal(
+        square, dense_reference(ids, [0, length], 50, window=3)
+    )
+
+
+def test_tags():
+    tags = CooccurrenceVectorizer().__sklearn_tags__()
+    assert tags.input_tags.string
+    assert not tags.input_tags.two_d_array
+    assert tags.transformer_tags is not None
+
+
+def dense_reference(ids, offsets, n_words, window):
+    """Windowed totals by numpy: for each distance d, every pair (p, p + d)."""
+    total = np.zeros((n_words, n_words))
+    for start, stop in itertools.pairwise(offsets):
+        document = ids[start:stop]
+        document = document[document >= 0]
+        np.add.at(total, (document, document), 1)
+        for distance in range(1, min(window, len(document) - 1) + 1):
+            left, right = document[:-distance], document[distance:]
+            different = left != right
+            np.add.at(total, (left[different], right[different]), 1)
+            np.add.at(total, (right[different], left[different]), 1)
+    return total
+
+
+@pytest.mark.parametrize("window", [1, 4, 10])
+def test_zipf_corpus_against_numpy_reference(window):
+    # Documents of 0 to 600 tokens over 300 words: all three grouping paths.
+    rng = np.random.default_rng(window)
+    lengths = rng.integers(0, 600, size=40)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    ids = np.minimum(rng.zipf(1.3, size=offsets[-1]), 301) - 2  # -1 = OOV
+    expected = dense_reference(ids, offsets, 300, window)
+    total = count_cooccurrence(ids, offsets, n_words=300, window=window)
+    assert_canonical(total)
+    np.testing.assert_array_equal(total.toarray(), expected)
+    rows = count_cooccurrence(
+        ids, offsets, n_words=300, window=window, per_document=True
+    )
+    assert_canonical(rows)
+    np.testing.assert_array_equal(
+        np.asarray(rows.sum(axis=0)).reshape(300, 300), expected
+    )
+    assert rows[5].sum() == dense_reference(ids, offsets[5:7], 300, window).sum()
+
+
+def test_huge_window_and_parameters_set_after_fit():
+    vectorizer = CooccurrenceVectorizer(window=10**15).fit(TEXT)
+    everything = CooccurrenceVectorizer(window=None).fit(TEXT)
+    np.testing.assert_array_equal(
+        vectorizer.transform(TEXT).toarray(), everything.transform(TEXT).toarray()
+    )
+    vectorizer.set_params(window=0)
+    with pytest.raises(InvalidParameterError, match="window"):
+        vectorizer.transform(TEXT)
+    with pytest.raises(InvalidParameterError, match="window"):
+        vectorizer.cooccurrence_matrix(TEXT)
+    with pytest.raises(ValueError, match="n_words must be below 2"):
+        count_cooccurrence([0], n_words=2**31)
+
+
+def test_transform_in_several_batches(monkeypatch):
+    import sklearn_kexue.embedding._vectorizer as module
+
+    vectorizer = CooccurrenceVectorizer(window=3).fit(TEXT)
+    whole = vectorizer.transform(TEXT)
+    monkeypatch.setattr(module, "_TRANSFORM_BATCH_TOKENS", 4)
+    batched = vectorizer.transform(TEXT * 3)
+    assert_canonical(batched)
+    assert batched.indices.dtype == whole.indices.dtype == np.int32
+    np.testing.assert_array_equal(batched.toarray(), np.vstack([whole.toarray()] * 3))
