@@ -113,7 +113,7 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     Attributes
     ----------
-    embeddings_ : ndarray of shape (n_words, n_components_)
+    embeddings_ : ndarray of shape (n_words, n_components)
         One vector per word (column). Words that never co-occur with
         another word have the zero vector.
 
@@ -138,10 +138,10 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         Number of pairs of distinct words that co-occur (each pair once).
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when ``X``
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
         has feature names that are all strings.
 
     See Also
@@ -352,7 +352,7 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_)
+        X_new : ndarray of shape (n_samples, n_components)
             Linear in the counts for ``pooling="sum"``.
         """
         check_is_fitted(self)
@@ -435,7 +435,7 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
         Parameters
         ----------
-        query : str, int or array-like of shape (n_components_,)
+        query : str, int or array-like of shape (n_components,)
             A word of ``vocabulary_`` (or a row index), which is left out of
             the answer, or a vector in the embedding space.
         topn : int, default=10

@@ -42,7 +42,7 @@ def all_estimators(type_filter=None):
     >>> from sklearn_kexue.utils.discovery import all_estimators
     >>> [name for name, _ in all_estimators(type_filter="transformer")]
     ['BioHashTransformer', 'FlyHashTransformer', 'LinearAutoencoder',
-     'SignRandomProjection']
+     'SignRandomProjection', 'SimplerGlove']
     """
     import sklearn_kexue
 
