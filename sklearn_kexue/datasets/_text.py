@@ -90,8 +90,6 @@ _TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
 _TABLE = re.compile(r"\{\|.*?\|\}", re.DOTALL)
 _REFERENCE = re.compile(r"<ref[^>/]*/>|<ref[^>]*>.*?</ref>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-# Formulas (LaTeX) and image galleries are not running text.
-_MATH_GALLERY = re.compile(r"<(math|gallery)\b[^>]*>.*?</\1\s*>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _FILE_LINK = re.compile(r"\[\[(?:File|Image|Category):[^\[\]]*\]\]", re.IGNORECASE)
 _INNER_LINK = re.compile(r"\[\[(?:[^\[\]|]*\|)?([^\[\]]*)\]\]")
@@ -104,15 +102,14 @@ def _plain_text(markup):
     text = html.unescape(markup)
     text = _COMMENT.sub("", text)
     text = _REFERENCE.sub("", text)
-    text = _MATH_GALLERY.sub("", text)
     previous = None
     while previous != text:  # nested templates, innermost first
         previous, text = text, _TEMPLATE.sub("", text)
     text = _TABLE.sub("", text)
+    text = _FILE_LINK.sub("", text)
     previous = None
-    while previous != text:  # innermost first: captions of files hold links
-        previous = text
-        text = _INNER_LINK.sub(r"\1", _FILE_LINK.sub("", text))
+    while previous != text:  # links inside file captions and links
+        previous, text = text, _INNER_LINK.sub(r"\1", text)
     text = _OUTER_LINK.sub(r"\1", text)
     text = _TAG.sub("", text)
     text = _EMPHASIS.sub("", text)
