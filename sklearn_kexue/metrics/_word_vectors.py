@@ -82,7 +82,9 @@ def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
     return float(rho), float(covered.mean())
 
 
-def word_analogy_accuracy(embeddings, vocabulary, questions, *, restrict_vocab=None):
+def word_analogy_accuracy(
+    embeddings, vocabulary, questions, *, restrict_vocab=None, sections=None
+):
     """Accuracy on analogy questions "a is to b as c is to d", by 3CosAdd.
 
     The answer to a question is the word whose unit vector has the largest
@@ -103,13 +105,19 @@ def word_analogy_accuracy(embeddings, vocabulary, questions, *, restrict_vocab=N
         Only the rows below this index take part, as questions' words and
         as candidate answers (the vocabulary should then be sorted by
         decreasing frequency, as gensim assumes).
+    sections : array-like of str of shape (n_questions,), default=None
+        Each question's section (e.g. ``load_word_analogies().sections``);
+        when given, the accuracy of each section is reported too.
 
     Returns
     -------
     result : :class:`~sklearn.utils.Bunch`
         ``accuracy`` (over the covered questions, 0 if none), ``coverage``
         (share of questions covered), ``n_correct``, ``n_covered`` and
-        ``correct`` (bool per question; False where not covered).
+        ``correct`` (bool per question; False where not covered) and, with
+        ``sections``, ``per_section``: dict section -> accuracy over its
+        covered questions (nan where none is covered), in order of first
+        appearance.
 
     Examples
     --------
@@ -122,6 +130,10 @@ def word_analogy_accuracy(embeddings, vocabulary, questions, *, restrict_vocab=N
     >>> result = word_analogy_accuracy(vectors, vocabulary, questions)
     >>> result.accuracy, result.coverage
     (1.0, 0.5)
+    >>> word_analogy_accuracy(
+    ...     vectors, vocabulary, questions, sections=["royal", "fruit"]
+    ... ).per_section
+    {'royal': 1.0, 'fruit': nan}
     """
     unit = _unit_rows(embeddings)
     if restrict_vocab is not None:
@@ -131,6 +143,12 @@ def word_analogy_accuracy(embeddings, vocabulary, questions, *, restrict_vocab=N
         raise ValueError(
             f"questions must have shape (n_questions, 4), got {questions.shape}."
         )
+    if sections is not None:
+        sections = np.asarray(sections)
+        if sections.shape != (len(questions),):
+            raise ValueError(
+                f"sections must have shape ({len(questions)},), got {sections.shape}."
+            )
     indices = _lookup(vocabulary, questions, unit.shape[0])
     covered = (indices >= 0).all(axis=1)
     correct = np.zeros(len(questions), dtype=bool)
@@ -145,10 +163,18 @@ def word_analogy_accuracy(embeddings, vocabulary, questions, *, restrict_vocab=N
         correct[rows] = scores.argmax(axis=1) == d
     n_covered = int(covered.sum())
     n_correct = int(correct.sum())
-    return Bunch(
+    result = Bunch(
         accuracy=n_correct / n_covered if n_covered else 0.0,
         coverage=n_covered / len(questions) if len(questions) else 0.0,
         n_correct=n_correct,
         n_covered=n_covered,
         correct=correct,
     )
+    if sections is not None:
+        result.per_section = {}
+        for section in dict.fromkeys(sections.tolist()):
+            in_section = covered & (sections == section)
+            result.per_section[section] = (
+                float(correct[in_section].mean()) if in_section.any() else np.nan
+            )
+    return result

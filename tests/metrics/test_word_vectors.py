@@ -84,3 +84,46 @@ def test_similarity_uses_cosines_and_lowercase():
         word_similarity_spearman(vectors, {}, pairs, scores)
     with pytest.raises(ValueError, match="shape"):
         word_similarity_spearman(vectors, vocabulary, pairs[:, :1], scores)
+
+
+def test_analogy_per_section_matches_gensim(tmp_path):
+    data = load_word_analogies()
+    chosen = np.arange(0, len(data.questions), 41)  # every section, in file order
+    questions, sections = data.questions[chosen], data.sections[chosen]
+    words = list(dict.fromkeys(questions[::2].ravel()))
+    keyed, vectors, vocabulary = _random_keyed_vectors(words, seed=3)
+    for a, b, c, d in questions[::4]:
+        if all(word in vocabulary for word in (a, b, c, d)):
+            vectors[vocabulary[d]] = (
+                vectors[vocabulary[b]] - vectors[vocabulary[a]] + vectors[vocabulary[c]]
+            )
+    keyed = KeyedVectors(8)
+    keyed.add_vectors(words, vectors)
+    lines, previous = [], None
+    for question, section in zip(questions, sections):
+        if section != previous:
+            lines.append(f": {section}")
+            previous = section
+        lines.append(" ".join(question))
+    path = tmp_path / "questions.txt"
+    path.write_text("\n".join(lines))
+    _, gensim_sections = keyed.evaluate_word_analogies(str(path))
+    result = word_analogy_accuracy(vectors, vocabulary, questions, sections=sections)
+    assert list(result.per_section) == list(dict.fromkeys(sections))
+    assert len(result.per_section) == 14
+    compared = 0
+    for entry in gensim_sections[:-1]:
+        n_correct, n_incorrect = len(entry["correct"]), len(entry["incorrect"])
+        if n_correct + n_incorrect:
+            expected = n_correct / (n_correct + n_incorrect)
+            assert result.per_section[entry["section"]] == pytest.approx(expected)
+            compared += 1
+        else:
+            assert np.isnan(result.per_section[entry["section"]])
+    assert compared >= 10
+    assert result.n_correct >= 20
+    # Overall accuracy is the covered-question-weighted mean of the sections.
+    in_section = [result.correct[sections == s].sum() for s in result.per_section]
+    assert sum(in_section) == result.n_correct
+    with pytest.raises(ValueError, match="sections"):
+        word_analogy_accuracy(vectors, vocabulary, questions, sections=sections[:5])
