@@ -180,7 +180,8 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     >>> from sklearn_kexue import SimplerGlove
     >>> rng = np.random.default_rng(0)
     >>> X = rng.poisson(1.0, size=(200, 6))
-    >>> glove = SimplerGlove(n_components=4, max_iter=50, random_state=0).fit(X)
+    >>> glove = SimplerGlove(n_components=4, max_iter=50, tol=0, random_state=0)
+    >>> glove = glove.fit(X)
     >>> glove.embeddings_.shape
     (6, 4)
     >>> glove.transform(X[:2]).shape
@@ -266,9 +267,11 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                 "No two distinct words co-occur in X: every row has at most one "
                 "word with a non-zero count, so there is nothing to fit."
             )
-        self.vocabulary_ = self._resolve_vocabulary(n_words)
-        if self.vocabulary_ is None:
-            del self.vocabulary_
+        vocabulary = self._resolve_vocabulary(n_words)
+        if vocabulary is not None:
+            self.vocabulary_ = vocabulary
+        else:  # a refit without words must not keep an earlier fit's words
+            self.__dict__.pop("vocabulary_", None)
         self.n_components_ = (
             minimum_entropy_dimension(n_words)
             if self.n_components == "auto"
@@ -422,9 +425,9 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             The inner product, cosine or profile correlation of the two words.
         """
         check_is_fitted(self)
-        vectors = self._measure_vectors(measure, n_reference)
-        a = vectors[self._word_index(word_a)]
-        b = vectors[self._word_index(word_b)]
+        space = self._measure_space(measure, n_reference)
+        a = space @ self.embeddings_[self._word_index(word_a)]
+        b = space @ self.embeddings_[self._word_index(word_b)]
         if measure == "dot":
             return float(a @ b)
         norms = np.linalg.norm(a) * np.linalg.norm(b)
@@ -454,16 +457,15 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             Best first; words are indices when there is no ``vocabulary_``.
         """
         check_is_fitted(self)
-        vectors = self._measure_vectors(measure, n_reference)
+        space = self._measure_space(measure, n_reference)
+        vectors = self.embeddings_ @ space.T
         exclude = []
         if isinstance(query, (str, Integral)) and not isinstance(query, bool):
             index = self._word_index(query)
             target = vectors[index]
             exclude.append(index)
         else:
-            target = self._query_vector(query)
-            if measure == "profile":
-                target = target @ self._profile_transform(n_reference).T
+            target = self._query_vector(query) @ space.T
         return self._rank(vectors, target, measure, exclude, topn)
 
     def analogy(self, word_a, word_b, word_c, topn=1):
@@ -541,11 +543,12 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             )
         return vector
 
-    def _measure_vectors(self, measure, n_reference):
+    def _measure_space(self, measure, n_reference):
+        """The map into the space where ``measure`` is a dot product or a cosine."""
         if measure in ("cosine", "dot"):
-            return self.embeddings_
+            return np.eye(self.embeddings_.shape[1])
         if measure == "profile":
-            return self.embeddings_ @ self._profile_transform(n_reference).T
+            return self._profile_transform(n_reference)
         raise ValueError(
             f"measure must be 'cosine', 'dot' or 'profile', got {measure!r}."
         )

@@ -370,6 +370,8 @@ def test_vocabulary_from_dataframe_columns_and_dict():
     assert {word for word, _ in from_dict.most_similar("a", topn=3)} == {"b", "c", "d"}
     plain = SimplerGlove(n_components=2, max_iter=2, tol=0).fit(X)
     assert not hasattr(plain, "vocabulary_")
+    # Refitting without words drops the words of the earlier fit.
+    assert not hasattr(glove.fit(X), "vocabulary_")
     assert {word for word, _ in plain.most_similar(0, topn=3)} == {1, 2, 3}
 
 
