@@ -2,9 +2,9 @@
 
 import re
 from collections import Counter
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from numbers import Integral
-from operator import itemgetter
+from operator import ge, itemgetter, ne
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +37,98 @@ def _index_dtype(max_dimension, nnz=0):
     if max_dimension > _INT32_MAX or nnz > _INT32_MAX:
         return np.dtype(np.int64)
     return np.dtype(np.int32)
+
+
+def _token_sequence(document):
+    """A pre-tokenised document as a list or tuple of its tokens."""
+    if isinstance(document, (list, tuple)):
+        return document
+    try:
+        return list(document)
+    except TypeError:
+        raise TypeError(
+            "A document must be a str or a sequence of str tokens, got "
+            f"{type(document).__name__}."
+        ) from None
+
+
+# The raw-form cache of _TokenIds holds at most this many forms per vocabulary
+# word (or _MIN_CACHED_FORMS) before it starts over.
+_CACHED_FORMS_PER_WORD = 4
+_MIN_CACHED_FORMS = 1 << 16
+
+
+class _TokenIds:
+    """Vocabulary ids of documents' tokens, caching the id of each raw form.
+
+    Final tokens (from str documents) are looked up in the vocabulary. Raw
+    tokens of pre-tokenised documents go through a cache from raw form to id,
+    filled per batch with the batch's new distinct forms (checked and
+    lower-cased once each, in C-level passes). The cache starts over when it
+    would outgrow a multiple of the vocabulary, so memory stays bounded
+    whatever the corpus length.
+    """
+
+    def __init__(self, vocabulary, lowercase):
+        self.vocabulary = vocabulary
+        self.lowercase = lowercase
+        self.cache = {}
+        self.max_cached = max(
+            _CACHED_FORMS_PER_WORD * len(vocabulary), _MIN_CACHED_FORMS
+        )
+
+    def __call__(self, documents, n_tokens):
+        raw = [tokens for tokens, final in documents if not final]
+        try:
+            forms = set(chain.from_iterable(raw))
+        except TypeError:
+            raise TypeError("A tokenised document must hold str tokens only.") from None
+        new_forms = forms.difference(self.cache)
+        if len(self.cache) + len(new_forms) > self.max_cached:
+            self.cache.clear()
+            new_forms = forms
+        self._add(new_forms)
+        vocabulary_get = self.vocabulary.get
+        cache_lookup = self.cache.__getitem__
+        if len(raw) == len(documents):
+            stream = map(cache_lookup, chain.from_iterable(raw))
+        elif not raw:
+            tokens = chain.from_iterable(tokens for tokens, _ in documents)
+            stream = map(vocabulary_get, tokens, repeat(-1))
+        else:
+            stream = chain.from_iterable(
+                map(vocabulary_get, tokens, repeat(-1))
+                if final
+                else map(cache_lookup, tokens)
+                for tokens, final in documents
+            )
+        return np.fromiter(stream, dtype=np.int32, count=n_tokens)
+
+    def _add(self, raw_tokens):
+        raw_tokens = list(raw_tokens)
+        if not all(map(isinstance, raw_tokens, repeat(str))):
+            raise TypeError("A tokenised document must hold str tokens only.")
+        words = map(str.lower, raw_tokens) if self.lowercase else raw_tokens
+        self.cache.update(zip(raw_tokens, map(self.vocabulary.get, words, repeat(-1))))
+
+
+def _fold_raw_counts(word_counts, raw_counts, lowercase):
+    """Add the counts of raw token forms to ``word_counts`` under their words.
+
+    Only forms that lower-casing changes are moved one by one; the rest are
+    added by one C-level update.
+    """
+    raw_tokens = list(raw_counts)
+    if not all(map(isinstance, raw_tokens, repeat(str))):
+        raise TypeError("A tokenised document must hold str tokens only.")
+    moved = []
+    if lowercase:
+        words = map(str.lower, raw_tokens)
+        changed = list(compress(raw_tokens, map(ne, raw_tokens, words)))
+        moved = [(token.lower(), raw_counts.pop(token)) for token in changed]
+    word_counts.update(raw_counts)
+    for word, count in moved:
+        word_counts[word] += count
 
 
 def _check_dtype(dtype):
@@ -336,59 +428,86 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
         analyzer : callable
             Document (str, or sequence of str tokens) -> list of str tokens.
         """
+        split_text = self._text_splitter()
+        normalise = self._token_normaliser()
+
+        def analyze(document):
+            if isinstance(document, str):
+                return split_text(document)
+            return [normalise(token) for token in _token_sequence(document)]
+
+        return analyze
+
+    def _text_splitter(self):
+        """The callable str document -> list of final tokens."""
         lowercase = self.lowercase
         if self.tokenizer is not None:
             tokenizer = self.tokenizer
 
             def split(text):
-                return list(tokenizer(text))
+                return list(tokenizer(text.lower() if lowercase else text))
 
-        else:
-            pattern = re.compile(self.token_pattern)
-            if pattern.groups > 1:
-                raise ValueError(
-                    "More than 1 capturing group in token pattern. Only a single "
-                    "group should be captured."
-                )
-            if self.token_pattern == _DEFAULT_TOKEN_PATTERN:
-                # Same tokens (greedy runs of 2+ word characters), 30 % faster.
-                pattern = re.compile(_FAST_DEFAULT_TOKEN_PATTERN)
-            split = pattern.findall
+            return split
+        pattern = re.compile(self.token_pattern)
+        if pattern.groups > 1:
+            raise ValueError(
+                "More than 1 capturing group in token pattern. Only a single "
+                "group should be captured."
+            )
+        if self.token_pattern == _DEFAULT_TOKEN_PATTERN:
+            # Same tokens (greedy runs of 2+ word characters), 30 % faster.
+            pattern = re.compile(_FAST_DEFAULT_TOKEN_PATTERN)
+        findall = pattern.findall
+        if lowercase:
+            return lambda text: findall(text.lower())
+        return findall
 
-        def analyze(document):
-            if isinstance(document, str):
-                return split(document.lower() if lowercase else document)
-            try:
-                tokens = list(document)
-            except TypeError:
-                raise TypeError(
-                    "A document must be a str or a sequence of str tokens, got "
-                    f"{type(document).__name__}."
-                ) from None
-            if not all(isinstance(token, str) for token in tokens):
+    def _token_normaliser(self):
+        """The callable raw token of a pre-tokenised document -> final token."""
+        lowercase = self.lowercase
+
+        def normalise(token):
+            if not isinstance(token, str):
                 raise TypeError("A tokenised document must hold str tokens only.")
-            if lowercase:
-                return [token.lower() for token in tokens]
-            return tokens
+            return token.lower() if lowercase else token
 
-        return analyze
+        return normalise
 
-    def _token_lists(self, raw_documents):
-        """Lazily tokenised documents; rejects a bare string."""
+    def _documents(self, raw_documents):
+        """Lazily yield ``(tokens, final)`` for each document.
+
+        A str document is split into final tokens. A pre-tokenised document is
+        yielded as it is (``final`` False): its tokens are checked and
+        lower-cased once per distinct form by the callers, not once per
+        occurrence, which is most of the cost of counting a tokenised corpus.
+        """
         if isinstance(raw_documents, str):
             raise ValueError(
                 "Iterable over raw text documents expected, string object received."
             )
-        return map(self.build_analyzer(), raw_documents)
+        split_text = self._text_splitter()
+        for document in raw_documents:
+            if isinstance(document, str):
+                yield split_text(document), True
+            else:
+                yield _token_sequence(document), False
 
-    def _fit_vocabulary(self, token_lists):
+    def _fit_vocabulary(self, documents):
         word_counts = Counter()
-        for tokens in token_lists:
-            word_counts.update(tokens)
+        raw_counts = Counter()
+        for tokens, final in documents:
+            try:
+                (word_counts if final else raw_counts).update(tokens)
+            except TypeError:
+                raise TypeError(
+                    "A tokenised document must hold str tokens only."
+                ) from None
+        _fold_raw_counts(word_counts, raw_counts, self.lowercase)
         # Stanford's vocab_count order: descending count, ties alphabetical.
         # Alphabetical first, then a stable sort by count (reverse=True keeps ties
         # in order): two C-level sorts, no per-item Python key.
-        kept = sorted(item for item in word_counts.items() if item[1] >= self.min_count)
+        frequent = map(ge, word_counts.values(), repeat(self.min_count))
+        kept = sorted(compress(word_counts.items(), frequent))
         kept.sort(key=itemgetter(1), reverse=True)
         if self.max_vocab is not None:
             kept = kept[: self.max_vocab]
@@ -419,7 +538,7 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
             Fitted vectorizer.
         """
         _check_dtype(self.dtype)
-        self._fit_vocabulary(self._token_lists(raw_documents))
+        self._fit_vocabulary(self._documents(raw_documents))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -442,9 +561,9 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
             d; entry ``i * V + i``: the count of word i.
         """
         _check_dtype(self.dtype)
-        token_lists = list(self._token_lists(raw_documents))
-        self._fit_vocabulary(token_lists)
-        return self._transform_token_lists(token_lists)
+        documents = list(self._documents(raw_documents))
+        self._fit_vocabulary(documents)
+        return self._transform_documents(documents)
 
     def transform(self, raw_documents):
         """Return the documents' co-occurrence rows.
@@ -463,14 +582,14 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         # Parameters set after fit (window, dtype, ...) are checked here too.
         self._validate_params()
-        return self._transform_token_lists(self._token_lists(raw_documents))
+        return self._transform_documents(self._documents(raw_documents))
 
-    def _transform_token_lists(self, token_lists):
+    def _transform_documents(self, documents):
         n_words = len(self.vocabulary_)
         dtype = _check_dtype(self.dtype)
         parts = [
             _count_batch(ids, offsets, n_words, self.window, True, dtype)
-            for ids, offsets in self._id_batches(token_lists, _TRANSFORM_BATCH_TOKENS)
+            for ids, offsets in self._id_batches(documents, _TRANSFORM_BATCH_TOKENS)
         ]
         return _stack_rows(parts, n_words * n_words, dtype)
 
@@ -506,33 +625,29 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
         dtype = _check_dtype(self.dtype)
         total = sp.csr_matrix((n_words, n_words), dtype=dtype)
         for ids, offsets in self._id_batches(
-            self._token_lists(raw_documents), batch_tokens
+            self._documents(raw_documents), batch_tokens
         ):
             parts = _count_batch(ids, offsets, n_words, self.window, False, dtype)
-            total = total + _csr_from_parts(*parts, (n_words, n_words))
+            counts = _csr_from_parts(*parts, (n_words, n_words))
+            total = counts if total.nnz == 0 else total + counts
         return total
 
-    def _id_batches(self, token_lists, batch_tokens):
+    def _id_batches(self, documents, batch_tokens):
         """Yield (ids, document offsets) of batches of about batch_tokens tokens."""
-        vocabulary = self.vocabulary_
+        token_ids = _TokenIds(self.vocabulary_, self.lowercase)
         batch = []
         n_tokens = 0
-        for tokens in chain(token_lists, [None]):
-            if tokens is not None:
-                batch.append(tokens)
-                n_tokens += len(tokens)
+        for document in chain(documents, [None]):
+            if document is not None:
+                batch.append(document)
+                n_tokens += len(document[0])
                 if n_tokens < batch_tokens:
                     continue
-            if not batch and tokens is None:
+            if not batch and document is None:
                 return
             offsets = np.zeros(len(batch) + 1, dtype=np.int64)
-            np.cumsum([len(tokens) for tokens in batch], out=offsets[1:])
-            ids = np.fromiter(
-                map(vocabulary.get, chain.from_iterable(batch), repeat(-1)),
-                dtype=np.int32,
-                count=int(offsets[-1]),
-            )
-            yield ids, offsets
+            np.cumsum([len(tokens) for tokens, _ in batch], out=offsets[1:])
+            yield token_ids(batch, int(offsets[-1])), offsets
             batch = []
             n_tokens = 0
 

@@ -299,6 +299,11 @@ def test_empty_vocabulary_and_bare_string_errors():
             method("the cat sat")
     with pytest.raises(TypeError, match="str tokens"):
         vectorizer.transform([["cat", 3]])
+    with pytest.raises(TypeError, match="str tokens"):
+        vectorizer.transform([["cat", ["sat"]]])
+    for bad in ([["cat", 3]], [["cat", ["sat"]]]):
+        with pytest.raises(TypeError, match="str tokens"):
+            CooccurrenceVectorizer().fit(bad)
     with pytest.raises(TypeError, match="must be a str or a sequence"):
         vectorizer.transform([3])
 
@@ -561,3 +566,38 @@ def test_transform_in_several_batches(monkeypatch):
     assert_canonical(batched)
     assert batched.indices.dtype == whole.indices.dtype == np.int32
     np.testing.assert_array_equal(batched.toarray(), np.vstack([whole.toarray()] * 3))
+
+
+def test_cased_token_lists_across_batches_and_cache_resets(monkeypatch):
+    import sklearn_kexue.embedding._vectorizer as module
+
+    # Raw token forms are looked up through a per-call cache; a cache that
+    # starts over every batch must count exactly what lower-casing by hand does.
+    rng = np.random.default_rng(0)
+    forms = ["cat", "Cat", "CAT", "dog", "Dog", "emu", "ÉMU", "x1", "ÉMu"]
+    documents = [
+        list(rng.choice(forms, size=rng.integers(0, 30))) for _ in range(40)
+    ] + ["Cat DOG émU"]
+    lowered = [
+        [token.lower() for token in document]
+        if isinstance(document, list)
+        else document.lower().split()
+        for document in documents
+    ]
+    expected = CooccurrenceVectorizer(window=3).fit(lowered)
+    monkeypatch.setattr(module, "_CACHED_FORMS_PER_WORD", 0)
+    monkeypatch.setattr(module, "_MIN_CACHED_FORMS", 1)
+    monkeypatch.setattr(module, "_TRANSFORM_BATCH_TOKENS", 7)
+    vectorizer = CooccurrenceVectorizer(window=3).fit(documents)
+    assert vectorizer.vocabulary_ == expected.vocabulary_
+    np.testing.assert_array_equal(vectorizer.word_counts_, expected.word_counts_)
+    np.testing.assert_array_equal(
+        vectorizer.transform(documents).toarray(),
+        expected.transform(lowered).toarray(),
+    )
+    np.testing.assert_array_equal(
+        vectorizer.cooccurrence_matrix(documents, batch_tokens=7).toarray(),
+        expected.cooccurrence_matrix(lowered).toarray(),
+    )
+    cased = CooccurrenceVectorizer(window=3, lowercase=False).fit(documents)
+    assert set(cased.vocabulary_) == set(forms) | {"DOG", "émU"}
