@@ -18,41 +18,70 @@ from sklearn_kexue.hashing._winner_take_all import (
     select_from_candidates,
     select_row,
 )
+from sklearn_kexue.utils._simd import (
+    aligned_zeros,
+    vector_add,
+    vector_load,
+    vector_store,
+    vector_zeros,
+)
 
-# Rows projected together, one SIMD lane each. It is passed to the kernel at run
-# time: as a compile-time constant LLVM unrolls the lane loop into scalar code.
+# Rows projected together, one SIMD lane each, in groups of LANE_GROUP (two
+# eight-lane vectors: one 64-byte line of float32 per feature). A multiple of
+# LANE_GROUP, passed to the kernel at run time.
 BLOCK_ROWS = 64
+LANE_GROUP = 16
 # Above this many candidates (or groups) in a lane, rank counting across lanes
 # (quadratic) costs more than selecting lane by lane.
 RANK_LANES_MAX_CANDIDATES = 128
 
 
 @numba.njit(cache=True, nogil=True)
-def _project_block(block, connections, activations):
-    """Unit sums for a block of rows stored transposed (features x lanes).
+def _project_block(groups, connections, activations):
+    """Unit sums of a block of rows stored as lane groups.
 
-    The connection loop is unrolled by four with the additions kept in order,
-    so each lane still adds its inputs one by one in ascending feature order
-    while the running sums are loaded and stored four times less often.
+    ``groups[g]`` holds rows ``16 g .. 16 g + 15`` of the block feature by
+    feature (the 16 lanes of one feature are one 64-byte line), and
+    ``activations`` is the flat C-order (n_units x block_rows) table. Two units
+    are summed at a time, each in two eight-lane vectors that stay in
+    registers for the whole connection loop (four independent chains of
+    additions) and are stored once; every lane still adds its inputs one by
+    one in ascending feature order.
     """
     n_units, fan_in = connections.shape
-    n_lanes = block.shape[1]
-    unrolled = fan_in - fan_in % 4
-    for unit in range(n_units):
-        for lane in range(n_lanes):
-            activations[unit, lane] = 0
-        for c in range(0, unrolled, 4):
-            f0, f1 = connections[unit, c], connections[unit, c + 1]
-            f2, f3 = connections[unit, c + 2], connections[unit, c + 3]
-            for lane in range(n_lanes):
-                activations[unit, lane] = (
-                    ((activations[unit, lane] + block[f0, lane]) + block[f1, lane])
-                    + block[f2, lane]
-                ) + block[f3, lane]
-        for c in range(unrolled, fan_in):
-            feature = connections[unit, c]
-            for lane in range(n_lanes):
-                activations[unit, lane] += block[feature, lane]
+    n_lane_groups = groups.shape[0]
+    n_lanes = n_lane_groups * LANE_GROUP
+    paired = n_units - n_units % 2
+    for group in range(n_lane_groups):
+        lanes = groups[group]
+        first_lane = group * LANE_GROUP
+        for unit in range(0, paired, 2):
+            low_0 = vector_zeros(lanes)
+            high_0 = vector_zeros(lanes)
+            low_1 = vector_zeros(lanes)
+            high_1 = vector_zeros(lanes)
+            for c in range(fan_in):
+                offset_0 = connections[unit, c] * LANE_GROUP
+                offset_1 = connections[unit + 1, c] * LANE_GROUP
+                low_0 = vector_add(low_0, vector_load(lanes, offset_0))
+                high_0 = vector_add(high_0, vector_load(lanes, offset_0 + 8))
+                low_1 = vector_add(low_1, vector_load(lanes, offset_1))
+                high_1 = vector_add(high_1, vector_load(lanes, offset_1 + 8))
+            out = unit * n_lanes + first_lane
+            vector_store(activations, out, low_0)
+            vector_store(activations, out + 8, high_0)
+            vector_store(activations, out + n_lanes, low_1)
+            vector_store(activations, out + n_lanes + 8, high_1)
+        for unit in range(paired, n_units):
+            low_0 = vector_zeros(lanes)
+            high_0 = vector_zeros(lanes)
+            for c in range(fan_in):
+                offset_0 = connections[unit, c] * LANE_GROUP
+                low_0 = vector_add(low_0, vector_load(lanes, offset_0))
+                high_0 = vector_add(high_0, vector_load(lanes, offset_0 + 8))
+            out = unit * n_lanes + first_lane
+            vector_store(activations, out, low_0)
+            vector_store(activations, out + 8, high_0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -146,10 +175,16 @@ def fly_winners_dense(X, connections, hash_length, block_rows, out_indices, out_
     """Winners of each row of dense ``X`` (C-contiguous, n_samples x n_features)."""
     n_samples, n_features = X.shape
     n_units = connections.shape[0]
-    # The block is stored transposed so that each connection adds a contiguous
-    # vector of block_rows inputs.
-    block = np.zeros((n_features, block_rows), dtype=X.dtype)
-    activations = np.empty((n_units, block_rows), dtype=X.dtype)
+    if block_rows <= 0 or block_rows % LANE_GROUP != 0:
+        raise ValueError("block_rows must be a positive multiple of 16")
+    n_lane_groups = block_rows // LANE_GROUP
+    # Lane groups of 16 rows, feature-major and cache-line aligned: each
+    # connection of a unit reads exactly one line (see _project_block).
+    groups = aligned_zeros(n_lane_groups * n_features * LANE_GROUP, X.dtype).reshape(
+        (n_lane_groups, n_features * LANE_GROUP)
+    )
+    activations_flat = aligned_zeros(n_units * block_rows, X.dtype)
+    activations = activations_flat.reshape((n_units, block_rows))
     group_max = np.empty((n_groups(n_units, hash_length), block_rows), dtype=X.dtype)
     bounds = np.empty(block_rows, dtype=X.dtype)
     candidate_values = np.empty((n_units, block_rows), dtype=X.dtype)
@@ -162,13 +197,18 @@ def fly_winners_dense(X, connections, hash_length, block_rows, out_indices, out_
     scratch = np.empty(n_units, dtype=X.dtype)
     for start in range(0, n_samples, block_rows):
         n_rows = min(block_rows, n_samples - start)
-        for lane in range(n_rows):
-            for feature in range(n_features):
-                block[feature, lane] = X[start + lane, feature]
-        for lane in range(n_rows, block_rows):
-            for feature in range(n_features):
-                block[feature, lane] = 0
-        _project_block(block, connections, activations)
+        for lane in range(block_rows):
+            group = lane // LANE_GROUP
+            slot = lane % LANE_GROUP
+            if lane < n_rows:
+                for feature in range(n_features):
+                    groups[group, feature * LANE_GROUP + slot] = X[
+                        start + lane, feature
+                    ]
+            else:
+                for feature in range(n_features):
+                    groups[group, feature * LANE_GROUP + slot] = 0
+        _project_block(groups, connections, activations_flat)
         _lower_bounds(
             activations, hash_length, group_max, ranks, lane_values, scratch, bounds
         )

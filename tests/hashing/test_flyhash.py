@@ -405,3 +405,28 @@ def test_pipeline_and_grid_search_on_digits():
     # Longer codes keep more information about the digit.
     assert search.best_params_ == {"flyhashtransformer__hash_length": 32}
     assert search.score(X_test, y_test) > 0.9
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_units, fan_in", [(1, 1), (7, 3), (40, 13), (33, 20)])
+def test_vector_projection_adds_in_ascending_feature_order(dtype, n_units, fan_in):
+    from sklearn_kexue.hashing._fly_kernels import LANE_GROUP, _project_block
+
+    # Register-held vector sums must give the serial sum's bits in every lane.
+    rng = np.random.default_rng(n_units)
+    n_features, block_rows = 23, 48
+    X = rng.standard_normal((block_rows, n_features)).astype(dtype) * 1e3
+    X[::5] *= 1e-6  # mixed magnitudes: any reordering changes the rounding
+    connections = np.sort(
+        np.stack(
+            [rng.choice(n_features, fan_in, replace=False) for _ in range(n_units)]
+        )
+    ).astype(np.int32)
+    groups = np.zeros((block_rows // LANE_GROUP, n_features * LANE_GROUP), dtype=dtype)
+    for lane in range(block_rows):
+        group, slot = divmod(lane, LANE_GROUP)
+        groups[group, slot::LANE_GROUP] = X[lane]
+    activations = np.full(n_units * block_rows, np.nan, dtype=dtype)
+    _project_block(groups, connections, activations)
+    expected = reference_activations(X, connections)  # (block_rows, n_units)
+    np.testing.assert_array_equal(activations.reshape(n_units, block_rows), expected.T)
