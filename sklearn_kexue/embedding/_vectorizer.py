@@ -492,7 +492,8 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
             else:
                 yield _token_sequence(document), False
 
-    def _fit_vocabulary(self, documents):
+    def _count_words(self, documents):
+        """Word counts (a Counter) of ``(tokens, final)`` documents."""
         word_counts = Counter()
         raw_counts = Counter()
         for tokens, final in documents:
@@ -503,6 +504,17 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
                     "A tokenised document must hold str tokens only."
                 ) from None
         _fold_raw_counts(word_counts, raw_counts, self.lowercase)
+        return word_counts
+
+    def _fit_vocabulary(self, documents):
+        self._set_vocabulary(self._count_words(documents))
+
+    def _set_vocabulary(self, word_counts, allow_empty=False):
+        """Choose the vocabulary from the corpus's word counts (a Counter).
+
+        An empty choice raises, or with ``allow_empty`` leaves the vectorizer
+        without a vocabulary (not fitted).
+        """
         # Stanford's vocab_count order: descending count, ties alphabetical.
         # Alphabetical first, then a stable sort by count (reverse=True keeps ties
         # in order): two C-level sorts, no per-item Python key.
@@ -511,6 +523,10 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
         kept.sort(key=itemgetter(1), reverse=True)
         if self.max_vocab is not None:
             kept = kept[: self.max_vocab]
+        if not kept and allow_empty:
+            self.__dict__.pop("vocabulary_", None)
+            self.__dict__.pop("word_counts_", None)
+            return
         if not kept:
             raise ValueError(
                 "empty vocabulary; perhaps the documents contain no tokens, or "
@@ -539,6 +555,52 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
         """
         _check_dtype(self.dtype)
         self._fit_vocabulary(self._documents(raw_documents))
+        self.__dict__.pop("_stream_counts", None)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, raw_documents, y=None):
+        """Add a batch of documents to the word counts, and re-choose the vocabulary.
+
+        The counts of every word seen by the calls so far are kept, and the
+        vocabulary is chosen from them by :meth:`fit`'s rule (``min_count``,
+        ``max_vocab``, order), so any split of a corpus into batches gives the
+        same ``vocabulary_`` and ``word_counts_`` as :meth:`fit` on the whole.
+        After :meth:`fit`, the stream continues from the fitted counts (words
+        that fit left out are forgotten). Memory holds one count per distinct
+        word seen. While no word has reached ``min_count`` the vectorizer has
+        no vocabulary (it is not fitted yet); the counts are kept.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            Documents: str, or sequences of str tokens.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The updated vectorizer.
+
+        Examples
+        --------
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> vectorizer = CooccurrenceVectorizer(min_count=2)
+        >>> vectorizer = vectorizer.partial_fit(["the cat sat"])  # none twice yet
+        >>> vectorizer = vectorizer.partial_fit(["the cat ran", "a dog ran"])
+        >>> vectorizer.vocabulary_
+        {'cat': 0, 'ran': 1, 'the': 2}
+        """
+        _check_dtype(self.dtype)
+        counts = getattr(self, "_stream_counts", None)
+        if counts is None:
+            counts = Counter()
+            if hasattr(self, "vocabulary_"):
+                counts.update(dict(zip(self.vocabulary_, self.word_counts_.tolist())))
+        counts.update(self._count_words(self._documents(raw_documents)))
+        self._stream_counts = counts
+        self._set_vocabulary(counts, allow_empty=True)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -601,3 +601,40 @@ def test_cased_token_lists_across_batches_and_cache_resets(monkeypatch):
     )
     cased = CooccurrenceVectorizer(window=3, lowercase=False).fit(documents)
     assert set(cased.vocabulary_) == set(forms) | {"DOG", "émU"}
+
+
+@pytest.mark.parametrize("min_count, max_vocab", [(1, None), (2, None), (1, 4)])
+def test_partial_fit_over_batches_equals_fit(min_count, max_vocab):
+    settings = {"window": 2, "min_count": min_count, "max_vocab": max_vocab}
+    documents = TEXT + [["The", "Cat", "sat"], "a new word appears"]
+    fitted = CooccurrenceVectorizer(**settings).fit(documents)
+    for split in ([3, 5], [1, 2, 3, 4, 5, 6], [len(documents) - 1]):
+        streamed = CooccurrenceVectorizer(**settings)
+        for batch in np.split(np.arange(len(documents)), split):
+            streamed.partial_fit([documents[index] for index in batch])
+        assert streamed.vocabulary_ == fitted.vocabulary_
+        np.testing.assert_array_equal(streamed.word_counts_, fitted.word_counts_)
+        np.testing.assert_array_equal(
+            streamed.transform(documents).toarray(),
+            fitted.transform(documents).toarray(),
+        )
+    # fit starts over: the stream's counts are dropped.
+    refitted = streamed.fit(documents[:2])
+    assert refitted.vocabulary_ == CooccurrenceVectorizer(**settings).fit(
+        documents[:2]
+    ).vocabulary_
+
+
+def test_partial_fit_continues_after_fit_and_waits_for_min_count():
+    vectorizer = CooccurrenceVectorizer(min_count=2).fit(["aa bb aa bb cc"])
+    assert vectorizer.vocabulary_ == {"aa": 0, "bb": 1}
+    vectorizer.partial_fit(["cc dd bb"])
+    # cc was cut by fit's min_count, so the stream counts it from here: once.
+    assert vectorizer.vocabulary_ == {"bb": 0, "aa": 1}
+    np.testing.assert_array_equal(vectorizer.word_counts_, [3, 2])
+    waiting = CooccurrenceVectorizer(min_count=2).partial_fit(["aa bb"])
+    assert not hasattr(waiting, "vocabulary_")  # nothing seen twice yet
+    with pytest.raises(NotFittedError):
+        waiting.transform(["aa"])
+    waiting.partial_fit(["aa"])
+    assert waiting.vocabulary_ == {"aa": 0}
