@@ -9,6 +9,7 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 PUBLIC_MODULES = [
     "sklearn_kexue",
+    "sklearn_kexue.dask",
     "sklearn_kexue.datasets",
     "sklearn_kexue.decomposition",
     "sklearn_kexue.embedding",

@@ -1,0 +1,354 @@
+"""sklearn_kexue.dask: blockwise transforms, streaming fits and distributed counting.
+
+Most tests run on Dask's default (threaded) scheduler; the few marked
+``distributed`` start a real ``LocalCluster`` of two worker processes on the
+loopback interface, shared by the module.
+"""
+
+import pickle
+from itertools import pairwise
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+da = pytest.importorskip("dask.array")
+db = pytest.importorskip("dask.bag")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+
+from sklearn_kexue import (  # noqa: E402
+    BioHashTransformer,
+    FlyHashTransformer,
+    GammaCrossEntropyClassifier,
+    LinearAutoencoder,
+    SignRandomProjection,
+    SimplerGlove,
+)
+from sklearn_kexue.dask import (  # noqa: E402
+    count_cooccurrence_corpus,
+    partial_fit_blocks,
+    transform_blocks,
+)
+from sklearn_kexue.embedding import CooccurrenceVectorizer  # noqa: E402
+
+CHUNKS = (100, 100, 57, 143)
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    return (X[:400] / 16).astype(np.float32), y[:400]
+
+
+def _blocks(X, chunks):
+    edges = np.cumsum((0, *chunks))
+    return [X[start:stop] for start, stop in pairwise(edges)]
+
+
+def _assert_same(result, expected):
+    if sp.issparse(expected):
+        assert sp.issparse(result) and result.format == expected.format
+        assert result.dtype == expected.dtype
+        np.testing.assert_array_equal(result.toarray(), expected.toarray())
+    else:
+        assert isinstance(result, np.ndarray) and result.dtype == expected.dtype
+        np.testing.assert_array_equal(result, expected)
+
+
+# Compiled kernels with a fixed order of additions: a block's rows get the same
+# bits as in the whole. A BLAS product's last bit may depend on the number of
+# rows it is called with, so the others equal the in-memory call block by block.
+ROW_EXACT = [
+    FlyHashTransformer(hash_length=8, random_state=0),
+    FlyHashTransformer(hash_length=8, sparse_output=False, random_state=0),
+    BioHashTransformer(n_components=40, hash_length=4, max_iter=3, random_state=0),
+]
+TRANSFORMERS = [
+    *ROW_EXACT,
+    SignRandomProjection(n_components=24, random_state=0),
+    SignRandomProjection(n_components=24, packed_output=True, random_state=0),
+    LinearAutoencoder(n_components=5, random_state=0),
+]
+
+
+def _blockwise(method, X, chunks):
+    parts = [method(block) for block in _blocks(X, chunks)]
+    return (
+        sp.vstack(parts, format="csr")
+        if sp.issparse(parts[0])
+        else np.concatenate(parts)
+    )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=repr)
+def test_transform_blocks_equals_in_memory(transformer):
+    X, _ = _digits()
+    model = clone(transformer).fit(X)
+    expected = model.transform(X)
+    lazy = transform_blocks(model, da.from_array(X, chunks=(CHUNKS, 64)))
+    assert lazy.chunks == (CHUNKS, (expected.shape[1],))
+    assert lazy.dtype == expected.dtype
+    result = lazy.compute()
+    _assert_same(result, _blockwise(model.transform, X, CHUNKS))
+    if transformer in ROW_EXACT:
+        _assert_same(result, expected)
+    else:
+        dense = result.toarray() if sp.issparse(result) else result
+        expected = expected.toarray() if sp.issparse(expected) else expected
+        np.testing.assert_allclose(dense, expected, rtol=1e-5, atol=1e-6)
+    # A block is computed alone, with its true shape.
+    assert lazy.blocks[2].compute().shape == (57, expected.shape[1])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_transform_blocks_methods_and_column_chunks():
+    X, y = _digits()
+    model = GammaCrossEntropyClassifier().fit(X, y)
+    lazy_X = da.from_array(X, chunks=(CHUNKS, 16))  # several column chunks
+    predictions = transform_blocks(model, lazy_X, method="predict")
+    assert predictions.chunks == (CHUNKS,)
+    _assert_same(predictions.compute(), _blockwise(model.predict, X, CHUNKS))
+    np.testing.assert_array_equal(predictions.compute(), model.predict(X))
+    probabilities = transform_blocks(model, lazy_X, method="predict_proba")
+    assert probabilities.chunks == (CHUNKS, (10,))
+    result = probabilities.compute()
+    _assert_same(result, _blockwise(model.predict_proba, X, CHUNKS))
+    np.testing.assert_allclose(result, model.predict_proba(X), rtol=1e-5)
+
+
+def test_transform_blocks_sparse_input_blocks():
+    X, _ = _digits()
+    model = FlyHashTransformer(hash_length=8, random_state=0).fit(X)
+    lazy = da.from_array(X, chunks=(CHUNKS, 64)).map_blocks(sp.csr_matrix)
+    _assert_same(transform_blocks(model, lazy).compute(), model.transform(X))
+
+
+def test_transform_blocks_simpler_glove_contexts():
+    rng = np.random.default_rng(0)
+    X = rng.poisson(0.6, size=(300, 12)).astype(np.float64)
+    model = SimplerGlove(n_components=3, max_iter=5, tol=0, random_state=0).fit(X)
+    lazy = transform_blocks(model, da.from_array(X, chunks=(75, 12)))
+    _assert_same(lazy.compute(), model.transform(X))
+
+
+def test_transform_blocks_errors():
+    X, _ = _digits()
+    with pytest.raises(TypeError, match="dask array"):
+        transform_blocks(FlyHashTransformer().fit(X), X)
+    with pytest.raises(ValueError, match="2-D"):
+        transform_blocks(FlyHashTransformer().fit(X), da.zeros(10))
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        transform_blocks(FlyHashTransformer(), da.from_array(X))
+    with pytest.raises(AttributeError, match="no method 'predict'"):
+        transform_blocks(
+            FlyHashTransformer().fit(X), da.from_array(X), method="predict"
+        )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        BioHashTransformer(n_components=40, hash_length=4, max_iter=4, random_state=0),
+        LinearAutoencoder(n_components=5, solver="gradient", random_state=0),
+    ],
+    ids=repr,
+)
+def test_partial_fit_blocks_equals_loop_over_blocks(estimator):
+    X, _ = _digits()
+    streamed = partial_fit_blocks(
+        clone(estimator), da.from_array(X, chunks=(CHUNKS, 64)), n_passes=2
+    )
+    looped = clone(estimator)
+    for _ in range(2):
+        for block in _blocks(X, CHUNKS):
+            looped.partial_fit(block)
+    np.testing.assert_array_equal(streamed.components_, looped.components_)
+    assert pickle.loads(pickle.dumps(streamed)).n_features_in_ == 64
+
+
+def test_partial_fit_blocks_classifier_shuffled_and_reproducible():
+    X, y = _digits()
+    lazy_X = da.from_array(X, chunks=(CHUNKS, 64))
+    lazy_y = da.from_array(y, chunks=50)  # rechunked to X's rows
+    classes = np.arange(10)
+    model = GammaCrossEntropyClassifier(learning_rate=0.05)
+    first = partial_fit_blocks(
+        clone(model), lazy_X, lazy_y, n_passes=3, shuffle_blocks=True,
+        random_state=1, classes=classes,
+    )  # fmt: skip
+    again = partial_fit_blocks(
+        clone(model), lazy_X, y, n_passes=3, shuffle_blocks=True,
+        random_state=1, classes=classes,
+    )  # fmt: skip
+    np.testing.assert_array_equal(first.coef_, again.coef_)
+    # The same calls by hand, in the order the seed gives.
+    looped = clone(model)
+    rng = np.random.RandomState(1)
+    X_blocks, y_blocks = _blocks(X, CHUNKS), _blocks(y, CHUNKS)
+    for _ in range(3):
+        for index in rng.permutation(len(CHUNKS)):
+            looped.partial_fit(X_blocks[index], y_blocks[index], classes=classes)
+    np.testing.assert_array_equal(first.coef_, looped.coef_)
+    assert first.score(X, y) > 0.8
+
+
+def test_partial_fit_blocks_errors():
+    X, y = _digits()
+    lazy = da.from_array(X, chunks=100)
+    with pytest.raises(AttributeError, match="no partial_fit"):
+        partial_fit_blocks(FlyHashTransformer(), lazy)
+    with pytest.raises(ValueError, match="n_passes must be >= 1"):
+        partial_fit_blocks(BioHashTransformer(), lazy, n_passes=0)
+    with pytest.raises(TypeError, match="n_passes must be an int"):
+        partial_fit_blocks(BioHashTransformer(), lazy, n_passes=1.5)
+    with pytest.raises(ValueError, match="400 rows but y has 10"):
+        partial_fit_blocks(GammaCrossEntropyClassifier(), lazy, y[:10])
+
+
+TEXT = [
+    "the cat sat on the mat",
+    "The dog sat on the log",
+    "a cat and a dog met",
+    "the mat was red and the log was brown",
+    "dogs and cats",
+    "",
+    "the end",
+]
+
+
+def _single_machine(vectorizer, documents):
+    fitted = clone(vectorizer).fit(documents)
+    return fitted, fitted.cooccurrence_matrix(documents)
+
+
+@pytest.mark.parametrize("min_count", [1, 2])
+def test_count_cooccurrence_corpus_equals_single_machine(min_count):
+    vectorizer = CooccurrenceVectorizer(window=2, min_count=min_count)
+    expected_fit, expected = _single_machine(vectorizer, TEXT)
+    corpus = db.from_sequence(TEXT, npartitions=3)
+    counts = count_cooccurrence_corpus(vectorizer, corpus)
+    assert vectorizer.vocabulary_ == expected_fit.vocabulary_
+    np.testing.assert_array_equal(vectorizer.word_counts_, expected_fit.word_counts_)
+    assert (counts != expected).nnz == 0 and counts.shape == expected.shape
+    # A fitted vectorizer's vocabulary can be kept: count only.
+    again = count_cooccurrence_corpus(vectorizer, corpus, fit=False)
+    assert (again != expected).nnz == 0
+
+
+def test_count_cooccurrence_corpus_from_files(tmp_path):
+    paths = []
+    for index in range(3):
+        path = tmp_path / f"part{index}.txt"
+        path.write_text("\n".join(TEXT[index::3]) + "\n", encoding="utf-8")
+        paths.append(str(path))
+    documents = [line for path in paths for line in open(path, encoding="utf-8")]
+    vectorizer = CooccurrenceVectorizer(window=3)
+    expected_fit, expected = _single_machine(vectorizer, documents)
+    counts = count_cooccurrence_corpus(vectorizer, paths, blocksize=40)
+    assert vectorizer.vocabulary_ == expected_fit.vocabulary_
+    assert (counts != expected).nnz == 0
+
+
+def test_count_cooccurrence_corpus_errors():
+    with pytest.raises(TypeError, match="CooccurrenceVectorizer"):
+        count_cooccurrence_corpus(FlyHashTransformer(), db.from_sequence(TEXT))
+    with pytest.raises(TypeError, match="dask bag or a list of paths"):
+        count_cooccurrence_corpus(CooccurrenceVectorizer(), "corpus.txt")
+    with pytest.raises(TypeError, match="file paths"):
+        count_cooccurrence_corpus(CooccurrenceVectorizer(), [["a", "b"]])
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        count_cooccurrence_corpus(
+            CooccurrenceVectorizer(), db.from_sequence(TEXT), fit=False
+        )
+
+
+# A real cluster: worker processes receive pickled estimators and data.
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.mark.distributed
+def test_cluster_transform_and_counting_equal_in_memory(client, tmp_path):
+    X, _ = _digits()
+    lazy = da.from_array(X, chunks=(CHUNKS, 64))
+    for transformer in (TRANSFORMERS[0], TRANSFORMERS[4]):
+        model = clone(transformer).fit(X)
+        _assert_same(transform_blocks(model, lazy).compute(), model.transform(X))
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(TEXT * 20) + "\n", encoding="utf-8")
+    vectorizer = CooccurrenceVectorizer(window=2)
+    counts = count_cooccurrence_corpus(vectorizer, [str(path)], blocksize=200)
+    expected_fit, expected = _single_machine(
+        vectorizer, open(path, encoding="utf-8").readlines()
+    )
+    assert vectorizer.vocabulary_ == expected_fit.vocabulary_
+    assert (counts != expected).nnz == 0
+
+
+@pytest.mark.distributed
+def test_cluster_dask_ml_incremental_drives_partial_fit(client):
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    X, y = _digits()
+    lazy_X, lazy_y = da.from_array(X, chunks=(CHUNKS, 64)), da.from_array(y, CHUNKS)
+    classes = np.arange(10)
+    model = GammaCrossEntropyClassifier(learning_rate=0.05)
+    incremental = wrappers.Incremental(model, shuffle_blocks=False)
+    incremental.fit(lazy_X, lazy_y, classes=classes)
+    looped = clone(model)
+    for X_block, y_block in zip(_blocks(X, CHUNKS), _blocks(y, CHUNKS)):
+        looped.partial_fit(X_block, y_block, classes=classes)
+    np.testing.assert_array_equal(incremental.estimator_.coef_, looped.coef_)
+    np.testing.assert_array_equal(
+        incremental.predict(lazy_X).compute(), looped.predict(X)
+    )
+    autoencoder = LinearAutoencoder(n_components=4, solver="gradient", random_state=0)
+    streamed = wrappers.Incremental(autoencoder, shuffle_blocks=False).fit(lazy_X)
+    looped = clone(autoencoder)
+    for X_block in _blocks(X, CHUNKS):
+        looped.partial_fit(X_block)
+    np.testing.assert_array_equal(streamed.estimator_.components_, looped.components_)
+
+
+@pytest.mark.distributed
+def test_cluster_grid_search_with_dask_joblib_backend(client):
+    from joblib import parallel_config
+
+    X, y = _digits()
+    search = GridSearchCV(
+        make_pipeline(
+            FlyHashTransformer(random_state=0), LogisticRegression(max_iter=300)
+        ),
+        {"flyhashtransformer__hash_length": [4, 16], "logisticregression__C": [0.1, 1]},
+        cv=3,
+    )
+    default = clone(search).fit(X, y)
+    with parallel_config(backend="dask"):
+        on_dask = clone(search).set_params(n_jobs=-1).fit(X, y)
+    assert on_dask.best_params_ == default.best_params_
+    np.testing.assert_allclose(
+        on_dask.cv_results_["mean_test_score"], default.cv_results_["mean_test_score"]
+    )
