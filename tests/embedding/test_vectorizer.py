@@ -606,7 +606,7 @@ def test_cased_token_lists_across_batches_and_cache_resets(monkeypatch):
 @pytest.mark.parametrize("min_count, max_vocab", [(1, None), (2, None), (1, 4)])
 def test_partial_fit_over_batches_equals_fit(min_count, max_vocab):
     settings = {"window": 2, "min_count": min_count, "max_vocab": max_vocab}
-    documents = TEXT + [["The", "Cat", "sat"], "a new word appears"]
+    documents = [*TEXT, ["The", "Cat", "sat"], "a new word appears"]
     fitted = CooccurrenceVectorizer(**settings).fit(documents)
     for split in ([3, 5], [1, 2, 3, 4, 5, 6], [len(documents) - 1]):
         streamed = CooccurrenceVectorizer(**settings)
