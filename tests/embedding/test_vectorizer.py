@@ -620,9 +620,10 @@ def test_partial_fit_over_batches_equals_fit(min_count, max_vocab):
         )
     # fit starts over: the stream's counts are dropped.
     refitted = streamed.fit(documents[:2])
-    assert refitted.vocabulary_ == CooccurrenceVectorizer(**settings).fit(
-        documents[:2]
-    ).vocabulary_
+    assert (
+        refitted.vocabulary_
+        == CooccurrenceVectorizer(**settings).fit(documents[:2]).vocabulary_
+    )
 
 
 def test_partial_fit_continues_after_fit_and_waits_for_min_count():
