@@ -26,6 +26,7 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -53,8 +54,11 @@ def _check_dask_array(X, name="X"):
     return X.rechunk({1: -1}) if len(X.chunks[1]) > 1 else X
 
 
-def _apply(block, estimator, method):
-    return getattr(estimator, method)(block)
+def _apply(block, estimator, method, config):
+    # Workers do not share the caller's scikit-learn configuration: restore it
+    # (working_memory sizes the estimators' internal batches).
+    with config_context(**config):
+        return getattr(estimator, method)(block)
 
 
 def transform_blocks(estimator, X, *, method="transform"):
@@ -64,7 +68,9 @@ def transform_blocks(estimator, X, *, method="transform"):
     predictions are row-wise), so the result equals the in-memory call row
     for row, bit for bit. Unlike ``dask_ml.wrappers.ParallelPostFit``, the
     output declares its true chunks: the input's row chunks and the
-    estimator's output width.
+    estimator's output width. The scikit-learn configuration in effect when
+    the graph is built (``working_memory``, ...) is restored around each
+    block's call, on whichever worker runs it.
 
     Parameters
     ----------
@@ -118,7 +124,12 @@ def transform_blocks(estimator, X, *, method="transform"):
         probe_input = _zero_rows(X._meta, X.shape[1])
     probe = getattr(estimator, method)(probe_input)
     meta = probe[:0]
-    kwargs = {"estimator": estimator, "method": method, "meta": meta}
+    kwargs = {
+        "estimator": estimator,
+        "method": method,
+        "config": get_config(),
+        "meta": meta,
+    }
     if probe.ndim == 1:
         return X.map_blocks(_apply, drop_axis=1, chunks=(X.chunks[0],), **kwargs)
     return X.map_blocks(_apply, chunks=(X.chunks[0], (probe.shape[1],)), **kwargs)
@@ -227,9 +238,9 @@ def _add_word_counts(partials):
     return total
 
 
-def _partition_cooccurrence(documents, vectorizer):
+def _partition_cooccurrence(documents, vectorizer, batch_tokens):
     """Map step: a partition's V x V co-occurrence counts."""
-    return vectorizer.cooccurrence_matrix(list(documents))
+    return vectorizer.cooccurrence_matrix(documents, batch_tokens=batch_tokens)
 
 
 def _add_matrices(partials):
@@ -239,7 +250,9 @@ def _add_matrices(partials):
     return total
 
 
-def count_cooccurrence_corpus(vectorizer, corpus, *, fit=True, blocksize="64MiB"):
+def count_cooccurrence_corpus(
+    vectorizer, corpus, *, fit=True, blocksize="32MiB", batch_tokens=250_000
+):
     """Count a partitioned corpus's co-occurrences as a Dask map-reduce.
 
     Two passes over the corpus, each a map over its partitions and a tree
@@ -248,8 +261,8 @@ def count_cooccurrence_corpus(vectorizer, corpus, *, fit=True, blocksize="64MiB"
     co-occurrence counts (summed). Counts are integers added exactly, so the
     result equals ``vectorizer.fit(documents).cooccurrence_matrix(documents)``
     on one machine, entry for entry (in float64; float32 counts are exact
-    below 2**24). Memory per worker is bounded by one partition's documents
-    and one V x V count.
+    below 2**24). The reductions add two partial results at a time, so a
+    worker holds one partition's documents and a few V x V counts at once.
 
     Parameters
     ----------
@@ -263,8 +276,12 @@ def count_cooccurrence_corpus(vectorizer, corpus, *, fit=True, blocksize="64MiB"
         ``dask.bag.read_text``, split into partitions of ``blocksize``).
     fit : bool, default=True
         Learn the vocabulary and word counts from the corpus first.
-    blocksize : str or int, default="64MiB"
+    blocksize : str or int, default="32MiB"
         Partition size when ``corpus`` is a list of paths.
+    batch_tokens : int, default=250_000
+        Tokens counted at a time within a partition (see
+        :meth:`CooccurrenceVectorizer.cooccurrence_matrix`): smaller batches
+        use less worker memory.
 
     Returns
     -------
@@ -309,13 +326,15 @@ def count_cooccurrence_corpus(vectorizer, corpus, *, fit=True, blocksize="64MiB"
         word_counts = corpus.reduction(
             partial(_partition_word_counts, vectorizer=settings),
             _add_word_counts,
-            split_every=8,
+            split_every=2,
         ).compute()
         vectorizer._set_vocabulary(word_counts)
     else:
         check_is_fitted(vectorizer)
     return corpus.reduction(
-        partial(_partition_cooccurrence, vectorizer=vectorizer),
+        partial(
+            _partition_cooccurrence, vectorizer=vectorizer, batch_tokens=batch_tokens
+        ),
         _add_matrices,
-        split_every=8,
+        split_every=2,
     ).compute()

@@ -15,7 +15,8 @@ import scipy.sparse as sp
 da = pytest.importorskip("dask.array")
 db = pytest.importorskip("dask.bag")
 
-from sklearn.base import clone  # noqa: E402
+from sklearn import config_context, get_config  # noqa: E402
+from sklearn.base import BaseEstimator, TransformerMixin, clone  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
@@ -134,6 +135,26 @@ def test_transform_blocks_simpler_glove_contexts():
     model = SimplerGlove(n_components=3, max_iter=5, tol=0, random_state=0).fit(X)
     lazy = transform_blocks(model, da.from_array(X, chunks=(75, 12)))
     _assert_same(lazy.compute(), model.transform(X))
+
+
+class _WorkingMemoryEcho(TransformerMixin, BaseEstimator):
+    """Returns, for every row, the working_memory its transform call saw."""
+
+    def fit(self, X, y=None):
+        self.fitted_ = True
+        return self
+
+    def transform(self, X):
+        return np.full((X.shape[0], 1), float(get_config()["working_memory"]))
+
+
+def test_transform_blocks_carries_the_scikit_learn_configuration():
+    lazy = da.zeros((40, 3), chunks=10)
+    echo = _WorkingMemoryEcho().fit(np.zeros((1, 3)))
+    with config_context(working_memory=77):
+        lazy_codes = transform_blocks(echo, lazy)
+    # Computed outside the context, on Dask's worker threads.
+    np.testing.assert_array_equal(lazy_codes.compute(), np.full((40, 1), 77.0))
 
 
 def test_transform_blocks_errors():
