@@ -329,6 +329,8 @@ def count_cooccurrence_corpus(
             split_every=2,
         ).compute()
         vectorizer._set_vocabulary(word_counts)
+        # As after fit: a later partial_fit starts from these counts.
+        vectorizer.__dict__.pop("_stream_counts", None)
     else:
         check_is_fitted(vectorizer)
     return corpus.reduction(
