@@ -113,16 +113,15 @@ def transform_blocks(estimator, X, *, method="transform"):
     """
     X = _check_dask_array(X)
     check_is_fitted(estimator)
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a str, got {type(method).__name__}.")
     if not callable(getattr(estimator, method, None)):
         raise AttributeError(
             f"{type(estimator).__name__} has no method {method!r} to apply."
         )
-    # The output's type, dtype and width, from the estimator on an empty block
-    # of the input's kind (one row where an empty one is refused).
-    probe_input = X._meta[:1] if X._meta.shape[0] else None
-    if probe_input is None or probe_input.shape[0] == 0:
-        probe_input = _zero_rows(X._meta, X.shape[1])
-    probe = getattr(estimator, method)(probe_input)
+    # The output's type, dtype and width, from the estimator on one zero row
+    # of the blocks' type (estimators may refuse an empty block).
+    probe = getattr(estimator, method)(_zero_rows(X._meta, X.shape[1]))
     meta = probe[:0]
     kwargs = {
         "estimator": estimator,

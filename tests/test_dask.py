@@ -167,6 +167,8 @@ def test_transform_blocks_errors():
 
     with pytest.raises(NotFittedError):
         transform_blocks(FlyHashTransformer(), da.from_array(X))
+    with pytest.raises(TypeError, match="method must be a str"):
+        transform_blocks(FlyHashTransformer().fit(X), da.from_array(X), method=None)
     with pytest.raises(AttributeError, match="no method 'predict'"):
         transform_blocks(
             FlyHashTransformer().fit(X), da.from_array(X), method="predict"

@@ -8,6 +8,15 @@ _ADAGRAD_EPS = 1e-8
 
 
 @numba.njit(cache=True)
+def _dot(vectors, i, j):
+    """<v_i, v_j>, added in coordinate order."""
+    dot = 0.0
+    for c in range(vectors.shape[1]):
+        dot += vectors[i, c] * vectors[j, c]
+    return dot
+
+
+@numba.njit(cache=True)
 def adagrad_epoch(vectors, accumulators, rows, cols, targets, weights, order, eta):
     """One pass of textbook Adagrad over the pairs, in the given order; in place.
 
@@ -17,26 +26,21 @@ def adagrad_epoch(vectors, accumulators, rows, cols, targets, weights, order, et
     accumulator adds the squared gradient before its step
     eta g / sqrt(accumulator + eps), so no step exceeds eta in size.
 
-    Returns the sum of ½ weights[k] diff² seen during the pass, and the
-    number of pairs skipped because diff was not finite.
+    Returns the number of pairs skipped because diff was not finite (a
+    diverged fit).
     """
     n_components = vectors.shape[1]
     gradient_i = np.empty(n_components)
     gradient_j = np.empty(n_components)
-    total = 0.0
     skipped = 0
     for position in range(order.shape[0]):
         k = order[position]
         i = rows[k]
         j = cols[k]
-        dot = 0.0
-        for c in range(n_components):
-            dot += vectors[i, c] * vectors[j, c]
-        diff = dot - targets[k]
+        diff = _dot(vectors, i, j) - targets[k]
         if not np.isfinite(diff):
             skipped += 1
             continue
-        total += 0.5 * weights[k] * diff * diff
         scale = weights[k] * diff
         for c in range(n_components):
             gradient_i[c] = scale * vectors[j, c]
@@ -50,20 +54,14 @@ def adagrad_epoch(vectors, accumulators, rows, cols, targets, weights, order, et
             vectors[j, c] -= (
                 eta * gradient_j[c] / np.sqrt(accumulators[j, c] + _ADAGRAD_EPS)
             )
-    return total, skipped
+    return skipped
 
 
 @numba.njit(cache=True)
 def weighted_pair_loss(vectors, rows, cols, targets, weights):
     """Σ_k ½ weights[k] (<v_rows[k], v_cols[k]> - targets[k])²."""
-    n_components = vectors.shape[1]
     total = 0.0
     for k in range(rows.shape[0]):
-        i = rows[k]
-        j = cols[k]
-        dot = 0.0
-        for c in range(n_components):
-            dot += vectors[i, c] * vectors[j, c]
-        diff = dot - targets[k]
+        diff = _dot(vectors, rows[k], cols[k]) - targets[k]
         total += 0.5 * weights[k] * diff * diff
     return total

@@ -298,7 +298,7 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         start = time.perf_counter()
         for epoch in range(1, self.max_iter + 1):
             order = rng.permutation(n_pairs)
-            _, skipped = adagrad_epoch(
+            skipped = adagrad_epoch(
                 vectors,
                 accumulators,
                 rows,
@@ -423,11 +423,26 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         -------
         similarity : float
             The inner product, cosine or profile correlation of the two words.
+
+        Examples
+        --------
+        >>> from sklearn_kexue import SimplerGlove
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
+        >>> vectorizer = CooccurrenceVectorizer(window=2).fit(docs)
+        >>> glove = SimplerGlove(
+        ...     n_components=3, input_type="cooccurrence", max_iter=100, tol=0,
+        ...     vocabulary=vectorizer.vocabulary_, random_state=0,
+        ... ).fit(vectorizer.cooccurrence_matrix(docs).reshape(1, -1))
+        >>> round(glove.similarity("cat", "cat"), 6)
+        1.0
+        >>> -1 <= glove.similarity("cat", "dog", measure="profile", n_reference=5) <= 1
+        True
         """
         check_is_fitted(self)
         space = self._measure_space(measure, n_reference)
-        a = space @ self.embeddings_[self._word_index(word_a)]
-        b = space @ self.embeddings_[self._word_index(word_b)]
+        a = _mapped(self.embeddings_[self._word_index(word_a)], space)
+        b = _mapped(self.embeddings_[self._word_index(word_b)], space)
         if measure == "dot":
             return float(a @ b)
         norms = np.linalg.norm(a) * np.linalg.norm(b)
@@ -455,17 +470,31 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         -------
         neighbours : list of (word, float)
             Best first; words are indices when there is no ``vocabulary_``.
+
+        Examples
+        --------
+        >>> from sklearn_kexue import SimplerGlove
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
+        >>> vectorizer = CooccurrenceVectorizer(window=2).fit(docs)
+        >>> glove = SimplerGlove(
+        ...     n_components=3, input_type="cooccurrence", max_iter=100, tol=0,
+        ...     vocabulary=vectorizer.vocabulary_, random_state=0,
+        ... ).fit(vectorizer.cooccurrence_matrix(docs).reshape(1, -1))
+        >>> neighbours = glove.most_similar("cat", topn=3)
+        >>> len(neighbours), "cat" in dict(neighbours)  # the query is left out
+        (3, False)
         """
         check_is_fitted(self)
         space = self._measure_space(measure, n_reference)
-        vectors = self.embeddings_ @ space.T
+        vectors = _mapped(self.embeddings_, space)
         exclude = []
         if isinstance(query, (str, Integral)) and not isinstance(query, bool):
             index = self._word_index(query)
             target = vectors[index]
             exclude.append(index)
         else:
-            target = self._query_vector(query) @ space.T
+            target = _mapped(self._query_vector(query), space)
         return self._rank(vectors, target, measure, exclude, topn)
 
     def analogy(self, word_a, word_b, word_c, topn=1):
@@ -486,6 +515,20 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         -------
         answers : list of (word, float)
             Best first, with the cosine to b̂ - â + ĉ.
+
+        Examples
+        --------
+        >>> from sklearn_kexue import SimplerGlove
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
+        >>> vectorizer = CooccurrenceVectorizer(window=2).fit(docs)
+        >>> glove = SimplerGlove(
+        ...     n_components=3, input_type="cooccurrence", max_iter=100, tol=0,
+        ...     vocabulary=vectorizer.vocabulary_, random_state=0,
+        ... ).fit(vectorizer.cooccurrence_matrix(docs).reshape(1, -1))
+        >>> answer, cosine = glove.analogy("cat", "mat", "dog")[0]
+        >>> answer in ("cat", "mat", "dog")  # the query words are left out
+        False
         """
         check_is_fitted(self)
         indices = [self._word_index(word) for word in (word_a, word_b, word_c)]
@@ -544,9 +587,13 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         return vector
 
     def _measure_space(self, measure, n_reference):
-        """The map into the space where ``measure`` is a dot product or a cosine."""
+        """The map into the space where ``measure`` is a dot product or a cosine.
+
+        None stands for the identity (``"cosine"`` and ``"dot"``), so that the
+        common measures copy nothing.
+        """
         if measure in ("cosine", "dot"):
-            return np.eye(self.embeddings_.shape[1])
+            return None
         if measure == "profile":
             return self._profile_transform(n_reference)
         raise ValueError(
@@ -725,3 +772,8 @@ def _unit_rows(vectors):
     """Rows scaled to unit length (zero rows stay zero)."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+def _mapped(vectors, space):
+    """Vectors (rows, or one vector) mapped by ``space``; None is the identity."""
+    return vectors if space is None else vectors @ space.T

@@ -26,6 +26,7 @@ _FAST_DEFAULT_TOKEN_PATTERN = r"\w\w+"
 # Kernel output buffers at least this full are kept (as views) rather than copied.
 _KEEP_BUFFER_FRACTION = 0.75
 _ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_NOT_STR_TOKENS = "A tokenised document must hold str tokens only."
 
 
 def _index_dtype(max_dimension, nnz=0):
@@ -82,7 +83,7 @@ class _TokenIds:
         try:
             forms = set(chain.from_iterable(raw))
         except TypeError:
-            raise TypeError("A tokenised document must hold str tokens only.") from None
+            raise TypeError(_NOT_STR_TOKENS) from None
         new_forms = forms.difference(self.cache)
         if len(self.cache) + len(new_forms) > self.max_cached:
             self.cache.clear()
@@ -106,10 +107,15 @@ class _TokenIds:
 
     def _add(self, raw_tokens):
         raw_tokens = list(raw_tokens)
-        if not all(map(isinstance, raw_tokens, repeat(str))):
-            raise TypeError("A tokenised document must hold str tokens only.")
-        words = map(str.lower, raw_tokens) if self.lowercase else raw_tokens
+        words = _final_tokens(raw_tokens, self.lowercase)
         self.cache.update(zip(raw_tokens, map(self.vocabulary.get, words, repeat(-1))))
+
+
+def _final_tokens(raw_tokens, lowercase):
+    """Iterator over the final forms of a sequence of raw tokens, checked to be str."""
+    if not all(map(isinstance, raw_tokens, repeat(str))):
+        raise TypeError(_NOT_STR_TOKENS)
+    return map(str.lower, raw_tokens) if lowercase else iter(raw_tokens)
 
 
 def _fold_raw_counts(word_counts, raw_counts, lowercase):
@@ -119,11 +125,9 @@ def _fold_raw_counts(word_counts, raw_counts, lowercase):
     added by one C-level update.
     """
     raw_tokens = list(raw_counts)
-    if not all(map(isinstance, raw_tokens, repeat(str))):
-        raise TypeError("A tokenised document must hold str tokens only.")
+    words = _final_tokens(raw_tokens, lowercase)
     moved = []
     if lowercase:
-        words = map(str.lower, raw_tokens)
         changed = list(compress(raw_tokens, map(ne, raw_tokens, words)))
         moved = [(token.lower(), raw_counts.pop(token)) for token in changed]
     word_counts.update(raw_counts)
@@ -429,12 +433,12 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
             Document (str, or sequence of str tokens) -> list of str tokens.
         """
         split_text = self._text_splitter()
-        normalise = self._token_normaliser()
+        lowercase = self.lowercase
 
         def analyze(document):
             if isinstance(document, str):
                 return split_text(document)
-            return [normalise(token) for token in _token_sequence(document)]
+            return list(_final_tokens(_token_sequence(document), lowercase))
 
         return analyze
 
@@ -461,17 +465,6 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
         if lowercase:
             return lambda text: findall(text.lower())
         return findall
-
-    def _token_normaliser(self):
-        """The callable raw token of a pre-tokenised document -> final token."""
-        lowercase = self.lowercase
-
-        def normalise(token):
-            if not isinstance(token, str):
-                raise TypeError("A tokenised document must hold str tokens only.")
-            return token.lower() if lowercase else token
-
-        return normalise
 
     def _documents(self, raw_documents):
         """Lazily yield ``(tokens, final)`` for each document.
@@ -500,9 +493,7 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
             try:
                 (word_counts if final else raw_counts).update(tokens)
             except TypeError:
-                raise TypeError(
-                    "A tokenised document must hold str tokens only."
-                ) from None
+                raise TypeError(_NOT_STR_TOKENS) from None
         _fold_raw_counts(word_counts, raw_counts, self.lowercase)
         return word_counts
 
@@ -676,6 +667,16 @@ class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
             Entry (i, j), i != j: the count of pairs (i, j) in the documents;
             entry (i, i): the count of word i. Equals
             ``transform(raw_documents).sum(axis=0).reshape(V, V)``.
+
+        Examples
+        --------
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> docs = ["the cat sat", "the cat ran"]
+        >>> vectorizer = CooccurrenceVectorizer(window=1).fit(docs)
+        >>> counts = vectorizer.cooccurrence_matrix(docs, batch_tokens=2)
+        >>> cat, the = vectorizer.vocabulary_["cat"], vectorizer.vocabulary_["the"]
+        >>> counts.shape, int(counts[cat, the])
+        ((4, 4), 2)
         """
         check_is_fitted(self)
         self._validate_params()
