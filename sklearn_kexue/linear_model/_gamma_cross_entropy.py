@@ -29,6 +29,10 @@ from sklearn_kexue.utils._validation import (
 
 __all__ = ["GammaCrossEntropyClassifier"]
 
+# Rows of X per block of the objective's single pass: about 400 KB of float64,
+# which stays in a core's L2 cache between the two products.
+_BLOCK_BYTES = 400_000
+
 # partial_fit's Adam step: learning_rate / (1 + t / _DECAY_UPDATES) at update t.
 _DECAY_UPDATES = 1000
 
@@ -81,31 +85,65 @@ class _Objective:
         )
         return coef, intercept
 
-    def logits(self, coef, intercept):
-        return np.ascontiguousarray(self.X @ coef.T) + intercept
-
     def value_and_gradient(self, packed):
         coef, intercept = self.unpack(packed)
-        # The kernels overwrite the logits with dL/dlogits.
-        dlogits = self.logits(coef, intercept)
-        kernel = (
-            logistic_gamma_gradient if self.n_outputs == 1 else softmax_gamma_gradient
-        )
-        self.mean_loss = kernel(
-            dlogits[:, 0] if self.n_outputs == 1 else dlogits,
-            self.y_index,
-            self.weights,
+        if sp.issparse(self.X):
+            mean_loss, data_grad, intercept_grad = self._sparse_pass(coef, intercept)
+        else:
+            mean_loss, data_grad, intercept_grad = self._dense_pass(coef, intercept)
+        self.mean_loss = mean_loss
+        value = mean_loss + 0.5 * self.penalty * np.sum(coef**2)
+        grad_coef = data_grad + self.penalty * coef
+        if self.intercept:
+            grad = np.hstack([grad_coef, intercept_grad[:, np.newaxis]])
+        else:
+            grad = grad_coef
+        return value, grad.ravel()
+
+    def _loss_gradient(self, dlogits, rows):
+        """Weighted loss of ``rows``; overwrites their logits with dL/dlogits."""
+        if self.n_outputs == 1:
+            kernel, dlogits = logistic_gamma_gradient, dlogits[:, 0]
+        else:
+            kernel = softmax_gamma_gradient
+        return kernel(
+            dlogits,
+            self.y_index[rows],
+            self.weights[rows],
             self.gamma,
             self.b,
             *self.threshold,
         )
-        value = self.mean_loss + 0.5 * self.penalty * np.sum(coef**2)
-        grad_coef = np.asarray(self.X.T @ dlogits).T + self.penalty * coef
-        if self.intercept:
-            grad = np.hstack([grad_coef, dlogits.sum(axis=0)[:, np.newaxis]])
-        else:
-            grad = grad_coef
-        return value, grad.ravel()
+
+    def _sparse_pass(self, coef, intercept):
+        dlogits = np.ascontiguousarray(self.X @ coef.T) + intercept
+        mean_loss = self._loss_gradient(dlogits, slice(None))
+        return mean_loss, np.asarray(self.X.T @ dlogits).T, dlogits.sum(axis=0)
+
+    def _dense_pass(self, coef, intercept):
+        """One pass over X, a block of rows at a time.
+
+        A block's logits and its share of the gradient are computed while
+        the block is in cache, so X is read from memory once per evaluation
+        instead of twice: with few classes both products are bound by
+        memory bandwidth, so this halves their cost.
+        """
+        n_samples = self.X.shape[0]
+        block_rows = max(1, min(n_samples, _BLOCK_BYTES // (8 * self.n_features)))
+        buffer = np.empty((block_rows, self.n_outputs))
+        coef_t = np.ascontiguousarray(coef.T)
+        data_grad = np.zeros_like(coef)
+        intercept_grad = np.zeros(self.n_outputs)
+        mean_loss = 0.0
+        for rows in gen_batches(n_samples, block_rows):
+            X_block = self.X[rows]
+            dlogits = buffer[: X_block.shape[0]]
+            np.matmul(X_block, coef_t, out=dlogits)
+            dlogits += intercept
+            mean_loss += self._loss_gradient(dlogits, rows)
+            data_grad += dlogits.T @ X_block
+            intercept_grad += dlogits.sum(axis=0)
+        return mean_loss, data_grad, intercept_grad
 
 
 class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
@@ -325,7 +363,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
         self.__dict__.pop("_optimizer", None)  # partial_fit restarts Adam from here
         self._seen_weight = float(weights.sum())
         objective = _Objective(
-            X if sp.issparse(X) else np.asarray(X, dtype=np.float64),
+            # C order: the objective reads X a block of rows at a time.
+            X if sp.issparse(X) else np.ascontiguousarray(X, dtype=np.float64),
             y_index,
             len(self.classes_),
             weights,
