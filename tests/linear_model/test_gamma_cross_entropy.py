@@ -88,6 +88,31 @@ def test_gradient_matches_finite_differences(n_classes, intercept, gamma, b):
         assert error < 1e-6 * max(1.0, np.linalg.norm(start))
 
 
+@pytest.mark.parametrize("n_classes", [2, 5])
+@pytest.mark.parametrize("block_bytes", [8 * 7 * 3, 8 * 7 * 64, 10**9])
+def test_dense_pass_in_blocks_equals_one_pass_over_all_rows(
+    monkeypatch, n_classes, block_bytes
+):
+    # 3 rows a block (with a short last block), 64 rows, and all rows at once.
+    monkeypatch.setattr(
+        "sklearn_kexue.linear_model._gamma_cross_entropy._BLOCK_BYTES", block_bytes
+    )
+    rng = np.random.default_rng(n_classes)
+    X = rng.standard_normal((200, 7))
+    y_index = rng.integers(0, n_classes, 200)
+    weights = rng.uniform(0.0, 2.0, 200)
+    n_outputs = 1 if n_classes == 2 else n_classes
+    packed = rng.standard_normal(n_outputs * 8)
+    args = (y_index, n_classes, weights, 0.3, 0.5, 0.1, True)
+    dense_value, dense_grad = _Objective(X, *args).value_and_gradient(packed)
+    # The sparse path computes all logits with one product, then X^T dlogits.
+    sparse_value, sparse_grad = _Objective(sp.csr_matrix(X), *args).value_and_gradient(
+        packed
+    )
+    np.testing.assert_allclose(dense_value, sparse_value, rtol=1e-13)
+    np.testing.assert_allclose(dense_grad, sparse_grad, rtol=1e-12, atol=1e-15)
+
+
 @settings(max_examples=50)
 @given(
     gamma=st.floats(0, 1),
