@@ -125,8 +125,8 @@ class _Objective:
 
         A block's logits and its share of the gradient are computed while
         the block is in cache, so X is read from memory once per evaluation
-        instead of twice: with few classes both products are bound by
-        memory bandwidth, so this halves their cost.
+        instead of twice. With few classes the products do little arithmetic
+        per number read, and this roughly halves their cost.
         """
         n_samples = self.X.shape[0]
         block_rows = max(1, min(n_samples, _BLOCK_BYTES // (8 * self.n_features)))
