@@ -32,6 +32,7 @@ __all__ = ["GammaCrossEntropyClassifier"]
 # Rows of X per block of the objective's single pass: about 400 KB of float64,
 # which stays in a core's L2 cache between the two products.
 _BLOCK_BYTES = 400_000
+_MIN_BLOCK_ROWS = 64
 
 # partial_fit's Adam step: learning_rate / (1 + t / _DECAY_UPDATES) at update t.
 _DECAY_UPDATES = 1000
@@ -129,7 +130,10 @@ class _Objective:
         per number read, and this roughly halves their cost.
         """
         n_samples = self.X.shape[0]
-        block_rows = max(1, min(n_samples, _BLOCK_BYTES // (8 * self.n_features)))
+        # At least _MIN_BLOCK_ROWS rows, so that very wide data pay little
+        # Python overhead per block even when a block no longer fits in cache.
+        block_rows = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // (8 * self.n_features))
+        block_rows = min(n_samples, block_rows)
         buffer = np.empty((block_rows, self.n_outputs))
         coef_t = np.ascontiguousarray(coef.T)
         data_grad = np.zeros_like(coef)

@@ -89,14 +89,14 @@ def test_gradient_matches_finite_differences(n_classes, intercept, gamma, b):
 
 
 @pytest.mark.parametrize("n_classes", [2, 5])
-@pytest.mark.parametrize("block_bytes", [8 * 7 * 3, 8 * 7 * 64, 10**9])
+@pytest.mark.parametrize("block_rows", [3, 64, 1000])
 def test_dense_pass_in_blocks_equals_one_pass_over_all_rows(
-    monkeypatch, n_classes, block_bytes
+    monkeypatch, n_classes, block_rows
 ):
     # 3 rows a block (with a short last block), 64 rows, and all rows at once.
-    monkeypatch.setattr(
-        "sklearn_kexue.linear_model._gamma_cross_entropy._BLOCK_BYTES", block_bytes
-    )
+    module = "sklearn_kexue.linear_model._gamma_cross_entropy"
+    monkeypatch.setattr(f"{module}._MIN_BLOCK_ROWS", 1)
+    monkeypatch.setattr(f"{module}._BLOCK_BYTES", 8 * 7 * block_rows)
     rng = np.random.default_rng(n_classes)
     X = rng.standard_normal((200, 7))
     y_index = rng.integers(0, n_classes, 200)
