@@ -140,7 +140,8 @@ class _Objective:
         intercept_grad = np.zeros(self.n_outputs)
         mean_loss = 0.0
         for rows in gen_batches(n_samples, block_rows):
-            X_block = self.X[rows]
+            # float32 data are widened a block at a time, never as a whole.
+            X_block = self.X[rows].astype(np.float64, copy=False)
             dlogits = buffer[: X_block.shape[0]]
             np.matmul(X_block, coef_t, out=dlogits)
             dlogits += intercept
@@ -258,6 +259,10 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
     from the previous solution with ``warm_start=True``), which makes
     it deterministic.
 
+    Each L-BFGS evaluation reads dense data once, a block of rows at a
+    time; float32 data are widened to float64 a block at a time, so they
+    fit exactly as their float64 copy would, without making one.
+
     :meth:`partial_fit` is a stochastic solver for data that arrive in
     chunks (for example through dask-ml's ``Incremental``): Adam on
     minibatches, with the penalty scaled by the sample weight seen so far,
@@ -368,7 +373,7 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
         self._seen_weight = float(weights.sum())
         objective = _Objective(
             # C order: the objective reads X a block of rows at a time.
-            X if sp.issparse(X) else np.ascontiguousarray(X, dtype=np.float64),
+            X if sp.issparse(X) else np.ascontiguousarray(X),
             y_index,
             len(self.classes_),
             weights,
