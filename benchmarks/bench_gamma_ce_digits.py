@@ -234,6 +234,17 @@ def _fit_counting(model, X, y):
     return count
 
 
+def _single_fit_models(C):
+    """{name: unfitted model at C} of the models fitted once (no schedule)."""
+    return {
+        "LR": LogisticRegression(C=C, max_iter=MAX_ITER, tol=1e-8),
+        "gamma=0.5": GammaCrossEntropyClassifier(gamma=0.5, C=C, max_iter=MAX_ITER),
+        "gamma=0.1": GammaCrossEntropyClassifier(gamma=0.1, C=C, max_iter=MAX_ITER),
+        "gamma=1": GammaCrossEntropyClassifier(gamma=1.0, C=C, max_iter=MAX_ITER),
+        "GCE q=0.7": _GCEClassifier(q=GCE_Q, C=C),
+    }
+
+
 def _fits(C):
     """(name, fit(X, y) -> (model, iterations, warnings)) of the one-fit models."""
 
@@ -244,25 +255,7 @@ def _fits(C):
 
         return fit
 
-    return [
-        (
-            "LR",
-            single(LogisticRegression(C=C, max_iter=MAX_ITER, tol=1e-8)),
-        ),
-        (
-            "gamma=0.5",
-            single(GammaCrossEntropyClassifier(gamma=0.5, C=C, max_iter=MAX_ITER)),
-        ),
-        (
-            "gamma=0.1",
-            single(GammaCrossEntropyClassifier(gamma=0.1, C=C, max_iter=MAX_ITER)),
-        ),
-        (
-            "gamma=1",
-            single(GammaCrossEntropyClassifier(gamma=1.0, C=C, max_iter=MAX_ITER)),
-        ),
-        ("GCE q=0.7", single(_GCEClassifier(q=GCE_Q, C=C))),
-    ]
+    return [(name, single(model)) for name, model in _single_fit_models(C).items()]
 
 
 def _schedules(C, X, y, quick):
@@ -295,15 +288,14 @@ def _cv_choice(X, y, seed):
     smaller C.
     """
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
-    makers = {
-        PEER: lambda C: LogisticRegression(C=C, max_iter=MAX_ITER, tol=1e-8),
-        OURS: lambda C: GammaCrossEntropyClassifier(gamma=0.5, C=C, max_iter=MAX_ITER),
-    }
     chosen = {}
-    for name, make in makers.items():
+    for name in (PEER, OURS):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            scores = [cross_val_score(make(C), X, y, cv=folds).mean() for C in CS]
+            scores = [
+                cross_val_score(_single_fit_models(C)[name], X, y, cv=folds).mean()
+                for C in CS
+            ]
         chosen[name] = CS[int(np.argmax(scores))]
     return chosen
 

@@ -49,7 +49,7 @@ import sys
 
 import numpy as np
 import scipy.sparse.linalg
-from scipy.special import softmax
+from scipy.special import log_softmax
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -59,6 +59,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import interleaved_times, script_main
 
 from sklearn_kexue import GammaCrossEntropyClassifier
+from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
 
 TOLERANCES = (1e-4, 1e-6)
 GAMMAS = (0.0, 0.5)
@@ -108,9 +109,9 @@ def hessian_extremes(model, X, y):
     y_index = np.searchsorted(model.classes_, y)
     X1 = np.hstack([X, np.ones((n_samples, 1))])
     params = np.hstack([model.coef_, model.intercept_[:, np.newaxis]])
-    proba = softmax(X1 @ params.T, axis=1)
-    p_true = proba[np.arange(n_samples), y_index]
-    weight = p_true / (gamma + (1 - gamma) * p_true)
+    log_proba = log_softmax(X1 @ params.T, axis=1)
+    proba = np.exp(log_proba)
+    _, weight = gamma_loss_and_weight(log_proba[np.arange(n_samples), y_index], gamma)
     weight_slope = weight * (1 - (1 - gamma) * weight)
     residual = -proba
     residual[np.arange(n_samples), y_index] += 1

@@ -518,11 +518,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
             self._seen_weight += float(weights[batch].sum())
             if self._seen_weight == 0:
                 continue  # nothing seen yet that carries weight
-            X_batch = X[batch]
-            if not sp.issparse(X_batch):  # per batch: no float64 copy of all of X
-                X_batch = np.asarray(X_batch, dtype=np.float64)
             objective = _Objective(
-                X_batch,
+                X[batch],  # float32 stays float32: the objective widens blocks
                 y_index[batch],
                 len(self.classes_),
                 weights[batch],
