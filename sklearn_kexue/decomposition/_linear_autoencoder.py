@@ -13,7 +13,6 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -33,6 +32,12 @@ from sklearn_kexue.decomposition._svd_solvers import (
     svd_flip_components,
 )
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._param_validation import (
+    RANDOM_STATE,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["LinearAutoencoder"]
@@ -339,7 +344,7 @@ class LinearAutoencoder(
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 

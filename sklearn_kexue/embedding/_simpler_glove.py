@@ -15,11 +15,11 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_non_negative
 
 from sklearn_kexue.embedding._glove_kernels import adagrad_epoch, weighted_pair_loss
 from sklearn_kexue.utils._dimensions import minimum_entropy_dimension
+from sklearn_kexue.utils._param_validation import RANDOM_STATE, Interval, StrOptions
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["SimplerGlove"]
@@ -202,7 +202,7 @@ class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         "tol": [Interval(Real, 0, None, closed="left")],
         "pooling": [StrOptions({"sum", "mean"})],
         "vocabulary": [dict, list, tuple, np.ndarray, None],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 

@@ -9,10 +9,10 @@ from operator import ge, itemgetter, ne
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.embedding._cooccurrence_kernels import count_pairs
+from sklearn_kexue.utils._param_validation import Interval, validate_params
 
 __all__ = ["CooccurrenceVectorizer", "count_cooccurrence"]
 

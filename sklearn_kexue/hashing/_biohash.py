@@ -14,7 +14,6 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.hashing._winner_take_all import (
@@ -27,6 +26,12 @@ from sklearn_kexue.hashing._winner_take_all import (
     write_dense_winners,
 )
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._param_validation import (
+    RANDOM_STATE,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["BioHashTransformer"]
@@ -214,7 +219,7 @@ class BioHashTransformer(
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "sparse_output": ["boolean"],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 

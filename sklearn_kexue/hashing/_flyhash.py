@@ -12,7 +12,6 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
@@ -31,6 +30,12 @@ from sklearn_kexue.hashing._winner_take_all import (
     write_dense_winners,
 )
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._param_validation import (
+    RANDOM_STATE,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["FlyHashTransformer"]
@@ -224,8 +229,8 @@ class FlyHashTransformer(
         "binary": ["boolean"],
         "center": ["boolean"],
         "sparse_output": ["boolean"],
-        "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "n_jobs": [Interval(Integral, None, None, closed="neither"), None],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(

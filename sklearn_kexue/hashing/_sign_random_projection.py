@@ -10,10 +10,10 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._param_validation import RANDOM_STATE, Interval
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["SignRandomProjection"]
@@ -105,7 +105,7 @@ class SignRandomProjection(
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "center": ["boolean"],
         "packed_output": ["boolean"],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(

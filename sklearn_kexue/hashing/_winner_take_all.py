@@ -27,9 +27,9 @@ from numbers import Integral, Real
 import numba
 import numpy as np
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import Interval, validate_params
 
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._param_validation import Interval, validate_params
 from sklearn_kexue.utils._sparse import csr_output
 
 __all__ = ["winner_take_all"]

@@ -11,7 +11,6 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.utils import gen_batches
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -22,6 +21,7 @@ from sklearn_kexue.linear_model._gamma_loss import (
     threshold_constants,
 )
 from sklearn_kexue.utils._adam import Adam
+from sklearn_kexue.utils._param_validation import Interval, StrOptions
 from sklearn_kexue.utils._validation import (
     validate_input_data,
     validate_sample_weight,

@@ -11,9 +11,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_array, check_consistent_length, column_or_1d
-from sklearn.utils._param_validation import Interval, validate_params
 
 from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
+from sklearn_kexue.utils._param_validation import Interval, validate_params
 from sklearn_kexue.utils._validation import validate_sample_weight
 
 __all__ = ["expected_calibration_error", "gamma_cross_entropy_loss"]

@@ -17,9 +17,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._param_validation import (
+    RANDOM_STATE,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn_kexue.utils._validation import check_pydata_sparse
 
 __all__ = ["mean_average_precision_labels", "mean_average_precision_neighbors"]
@@ -92,7 +97,7 @@ def _duplicate_groups(X):
         "n_queries": [Interval(Integral, 1, None, closed="left"), "array-like", None],
         "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
         "tie_breaking": [StrOptions({"index", "random"})],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     },
     prefer_skip_nested_validation=True,
 )
@@ -227,7 +232,7 @@ def mean_average_precision_neighbors(
             StrOptions({"all"}),
         ],
         "tie_breaking": [StrOptions({"index", "random"})],
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     },
     prefer_skip_nested_validation=True,
 )

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
-__all__ = ["check_pydata_sparse", "validate_input_data"]
+__all__ = ["check_pydata_sparse", "check_sparse_structure", "validate_input_data"]
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -68,6 +68,98 @@ def check_pydata_sparse(X):
     if hasattr(X, "to_coo") and not hasattr(X, "to_scipy_sparse"):
         X = X.to_coo()  # DOK
     return sp.csr_array(X.to_scipy_sparse())
+
+
+def _check_index_range(name, index, bound):
+    """Raise unless every entry of ``index`` lies in ``[0, bound)``: one pass."""
+    if index.size == 0:
+        return
+    low, high = int(index.min()), int(index.max())
+    if low < 0 or high >= bound:
+        raise ValueError(
+            f"Malformed sparse input: {name} must lie in [0, {bound}), "
+            f"found values from {low} to {high}."
+        )
+
+
+def check_sparse_structure(X):
+    """Check that a SciPy sparse input's index arrays fit its shape.
+
+    SciPy does not check the index arrays of a matrix built from raw buffers
+    (or changed after construction), and neither does
+    :func:`sklearn.utils.check_array`: a column index past ``n_features``
+    makes compiled code read or write out of bounds. This check costs one
+    pass over the index arrays. Dense and non-SciPy inputs pass through.
+
+    Parameters
+    ----------
+    X : object
+        Candidate input.
+
+    Returns
+    -------
+    X : object
+        ``X`` itself.
+
+    Raises
+    ------
+    ValueError
+        If an index lies outside the shape, or ``indptr`` is not a
+        non-decreasing sequence from 0 that fits the stored entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from sklearn_kexue.utils import check_sparse_structure
+    >>> X = sp.csr_array((np.ones(2), np.array([0, 5]), np.array([0, 1, 2])),
+    ...                  shape=(2, 3))
+    >>> check_sparse_structure(X)
+    Traceback (most recent call last):
+    ...
+    ValueError: Malformed sparse input: column indices must lie in [0, 3), ...
+    """
+    if not sp.issparse(X):
+        return X
+    n_rows, n_columns = X.shape
+    if X.format in ("csr", "csc", "bsr"):
+        block_rows, block_columns = X.blocksize if X.format == "bsr" else (1, 1)
+        if X.format == "csc":
+            n_major, n_minor, minor = n_columns, n_rows, "row"
+        else:
+            n_major, n_minor, minor = (
+                n_rows // block_rows,
+                n_columns // block_columns,
+                "column",
+            )
+        indptr, indices = X.indptr, X.indices
+        if (
+            indptr.ndim != 1
+            or indptr.shape[0] != n_major + 1
+            or (indptr.shape[0] and indptr[0] != 0)
+            or np.any(np.diff(indptr) < 0)
+            or indptr[-1] > min(indices.shape[0], X.data.shape[0])
+        ):
+            raise ValueError(
+                f"Malformed sparse input: the {X.format.upper()} indptr must "
+                f"rise from 0 through {n_major + 1} entries to at most the "
+                f"{indices.shape[0]} stored indices."
+            )
+        _check_index_range(f"{minor} indices", indices[: indptr[-1]], n_minor)
+    elif X.format == "coo":
+        row, col = X.coords if hasattr(X, "coords") else (X.row, X.col)
+        if row.shape != X.data.shape or col.shape != X.data.shape:
+            raise ValueError(
+                "Malformed sparse input: the COO row, column and data arrays "
+                "must have the same length."
+            )
+        _check_index_range("row indices", row, n_rows)
+        _check_index_range("column indices", col, n_columns)
+    elif X.format == "lil":
+        rows = [row for row in X.rows if row]
+        if rows:
+            _check_index_range("column indices", np.concatenate(rows), n_columns)
+    return X
 
 
 def _read_only(array):
@@ -157,7 +249,7 @@ def validate_input_data(
     >>> X_valid.dtype, X_valid.flags.writeable
     (dtype('float32'), False)
     """
-    X_converted = check_pydata_sparse(X)
+    X_converted = check_sparse_structure(check_pydata_sparse(X))
     validated = validate_data(
         estimator,
         X_converted,
