@@ -24,6 +24,7 @@ matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sklearn_kexue
+from sklearn_kexue.utils._repr import DOC_URL
 
 # -- Project information -----------------------------------------------------
 
@@ -48,6 +49,11 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 # Single backticks render as code, as in scikit-learn's docstrings.
 default_role = "literal"
+# Straight quotes stay straight (dashes and ellipses are still set): a
+# parameter's type line, such as `{"auto", "full"}, default="auto"`, must
+# read on the page as in the docstring, because the HTML repr's parameter
+# links find the entry by that text (a #:~:text= fragment).
+smartquotes_action = "De"
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------
 
@@ -122,6 +128,9 @@ sphinx_gallery_conf = {
 # -- HTML output -------------------------------------------------------------
 
 html_theme = "pydata_sphinx_theme"
+# Where the documentation is published, defined once with the estimators'
+# HTML repr links to DOC_URL + "generated/<page>.html".
+html_baseurl = DOC_URL
 html_title = f"sklearn-kexue {release}"
 html_theme_options = {
     "navigation_with_keys": False,

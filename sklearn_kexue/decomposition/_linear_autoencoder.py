@@ -38,6 +38,7 @@ from sklearn_kexue.utils._param_validation import (
     RealNotInt,
     StrOptions,
 )
+from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["LinearAutoencoder"]
@@ -51,7 +52,7 @@ _ASYMMETRY_TOLERANCE = 0.05
 
 
 class LinearAutoencoder(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
 ):
     """Linear autoencoder X ~ X C D, fitted exactly as a truncated SVD or by gradients.
 

@@ -20,12 +20,15 @@ from sklearn.utils.validation import check_is_fitted, check_non_negative
 from sklearn_kexue.embedding._glove_kernels import adagrad_epoch, weighted_pair_loss
 from sklearn_kexue.utils._dimensions import minimum_entropy_dimension
 from sklearn_kexue.utils._param_validation import RANDOM_STATE, Interval, StrOptions
+from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["SimplerGlove"]
 
 
-class SimplerGlove(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SimplerGlove(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
+):
     """Word vectors whose inner products fit pointwise mutual information.
 
     Su's "simpler GloVe" (2017) learns one vector v_i per word, with no

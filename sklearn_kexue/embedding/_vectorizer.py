@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.embedding._cooccurrence_kernels import count_pairs
 from sklearn_kexue.utils._param_validation import Interval, validate_params
+from sklearn_kexue.utils._repr import DocLinkMixin
 
 __all__ = ["CooccurrenceVectorizer", "count_cooccurrence"]
 
@@ -321,7 +322,7 @@ def count_cooccurrence(
     return _csr_from_parts(indptr, indices, data, (n_rows, n_columns))
 
 
-class CooccurrenceVectorizer(TransformerMixin, BaseEstimator):
+class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
     """Windowed word co-occurrence counts of text documents.
 
     Each document becomes one row of V * V counts, V the vocabulary size

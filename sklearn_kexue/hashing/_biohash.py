@@ -32,6 +32,7 @@ from sklearn_kexue.utils._param_validation import (
     RealNotInt,
     StrOptions,
 )
+from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["BioHashTransformer"]
@@ -45,7 +46,7 @@ _MAX_UNCONVERGED_CODE_SHARE = 0.01
 
 
 class BioHashTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
 ):
     """BioHash: winner-take-all codes over units learned by a local Hebbian rule.
 

@@ -36,6 +36,7 @@ from sklearn_kexue.utils._param_validation import (
     RealNotInt,
     StrOptions,
 )
+from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["FlyHashTransformer"]
@@ -75,7 +76,7 @@ def _units_by_feature(connections, n_features):
 
 
 class FlyHashTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
 ):
     """Fly olfactory hashing: sparse binary expansion followed by winner-take-all.
 

@@ -14,13 +14,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.utils._batching import gen_row_batches
 from sklearn_kexue.utils._param_validation import RANDOM_STATE, Interval
+from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["SignRandomProjection"]
 
 
 class SignRandomProjection(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
 ):
     """Sign random projection (SimHash): one bit per random Gaussian hyperplane.
 

@@ -22,6 +22,7 @@ from sklearn_kexue.linear_model._gamma_loss import (
 )
 from sklearn_kexue.utils._adam import Adam
 from sklearn_kexue.utils._param_validation import Interval, StrOptions
+from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import (
     validate_input_data,
     validate_sample_weight,
@@ -151,7 +152,7 @@ class _Objective:
         return mean_loss, data_grad, intercept_grad
 
 
-class GammaCrossEntropyClassifier(LinearClassifierMixin, BaseEstimator):
+class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstimator):
     """Linear classifier trained with the γ-cross-entropy, robust to label noise.
 
     The loss of a sample whose true class gets probability p is
