@@ -1,4 +1,4 @@
-"""Bad and unusual inputs through every public estimator: a correct result or a clear error.
+"""Bad and unusual inputs through every public estimator: a result or a clear error.
 
 Each estimator is fitted on, or applied to, every input case of
 ``_bad_inputs.INPUT_CASES``, with base data drawn by hypothesis; and each of
