@@ -8,8 +8,9 @@ a two-level bitmap; reading the bitmap emits the row already sorted, so no
 sort over pair keys (or over each row's neighbours) is needed.
 """
 
-import numba
 import numpy as np
+
+from sklearn_kexue.utils._jit import jit
 
 try:  # LLVM's cttz; the de Bruijn fallback below is for numba builds without it.
     from numba.cpython.unsafe.numbers import trailing_zeros
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover
         dtype=np.int64,
     )  # fmt: skip
 
-    @numba.njit(cache=True)
+    @jit
     def trailing_zeros(word):
         lowest = word & -word
         return _DE_BRUIJN_TABLE[((lowest * _DE_BRUIJN) >> 58) & 63]
@@ -37,7 +38,7 @@ _INSERTION_SORT_MAX = 32
 _COUNTING_SORT_RATIO = 4
 
 
-@numba.njit(cache=True)
+@jit
 def _group_by_word(ids, start, stop, scratch, order, buffer):
     """Write positions start..stop-1 into order[start:stop], stably sorted by id.
 
@@ -97,7 +98,7 @@ def _group_by_word(ids, start, stop, scratch, order, buffer):
             order[k] = buffer[k]
 
 
-@numba.njit(cache=True)
+@jit
 def _grow(array, needed):
     """A copy of ``array`` with room for at least ``needed`` items."""
     capacity = max(2 * array.shape[0], needed)
@@ -108,7 +109,7 @@ def _grow(array, needed):
     return grown
 
 
-@numba.njit(cache=True)
+@jit
 def _document_runs(ids, doc_offsets, scratch, order, buffer):
     """Each document's distinct words, as one position of each and its count."""
     n_documents = doc_offsets.shape[0] - 1
@@ -143,7 +144,7 @@ def _document_runs(ids, doc_offsets, scratch, order, buffer):
     return run_positions, run_counts, run_offsets
 
 
-@numba.njit(cache=True)
+@jit
 def count_pairs(ids, doc_offsets, n_words, window, per_document, index_template):
     """Windowed co-occurrence counts of documents of word ids, as CSR parts.
 

@@ -1,13 +1,14 @@
 """Compiled loops of SimplerGlove: one Adagrad epoch over word pairs, and the loss."""
 
-import numba
 import numpy as np
+
+from sklearn_kexue.utils._jit import jit
 
 # Added under the square root of the Adagrad accumulator, as the author's code does.
 _ADAGRAD_EPS = 1e-8
 
 
-@numba.njit(cache=True)
+@jit
 def _dot(vectors, i, j):
     """<v_i, v_j>, added in coordinate order."""
     dot = 0.0
@@ -16,7 +17,7 @@ def _dot(vectors, i, j):
     return dot
 
 
-@numba.njit(cache=True)
+@jit
 def adagrad_epoch(vectors, accumulators, rows, cols, targets, weights, order, eta):
     """One pass of textbook Adagrad over the pairs, in the given order; in place.
 
@@ -57,7 +58,7 @@ def adagrad_epoch(vectors, accumulators, rows, cols, targets, weights, order, et
     return skipped
 
 
-@numba.njit(cache=True)
+@jit
 def weighted_pair_loss(vectors, rows, cols, targets, weights):
     """Σ_k ½ weights[k] (<v_rows[k], v_cols[k]> - targets[k])²."""
     total = 0.0

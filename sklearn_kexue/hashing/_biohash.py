@@ -3,7 +3,6 @@
 import warnings
 from numbers import Integral, Real
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import (
@@ -26,6 +25,7 @@ from sklearn_kexue.hashing._winner_take_all import (
     write_dense_winners,
 )
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._jit import jit
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
     Interval,
@@ -474,7 +474,7 @@ def _activation_weights(weights, p):
     return np.sign(weights) * np.abs(weights) ** (p - 1)
 
 
-@numba.njit(cache=True)
+@jit
 def _rank_units(currents, rank, hash_length, winners, ranked, code_counts):
     """Per row of ``currents``: its top unit, its ``rank``-th unit and its code.
 
@@ -578,7 +578,7 @@ def _sparse_step(weights, X_batch, currents, winner, anti, delta, learning_rate)
     return touched
 
 
-@numba.njit(cache=True)
+@jit
 def _dense_step(weights, X_batch, currents, winner, anti, delta, learning_rate):
     """The update of :func:`_update` for a dense batch; returns the changed units.
 

@@ -8,7 +8,6 @@ inputs) and the sparse kernel (which skips them) produce bit-identical
 activations and therefore identical codes.
 """
 
-import numba
 import numpy as np
 
 from sklearn_kexue.hashing._winner_take_all import (
@@ -18,6 +17,7 @@ from sklearn_kexue.hashing._winner_take_all import (
     select_from_candidates,
     select_row,
 )
+from sklearn_kexue.utils._jit import jit
 from sklearn_kexue.utils._simd import (
     aligned_zeros,
     vector_add,
@@ -36,7 +36,7 @@ LANE_GROUP = 16
 RANK_LANES_MAX_CANDIDATES = 128
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _project_block(groups, connections, activations):
     """Unit sums of a block of rows stored as lane groups.
 
@@ -84,7 +84,7 @@ def _project_block(groups, connections, activations):
             vector_store(activations, out + 8, high_0)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _count_beating(values, n_slots, slot, ranks):
     """Per lane, how many of ``values[:n_slots]`` beat ``values[slot]`` (tie rule)."""
     n_lanes = values.shape[1]
@@ -97,7 +97,7 @@ def _count_beating(values, n_slots, slot, ranks):
             ranks[lane] += values[other, lane] > values[slot, lane]
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _lower_bounds(activations, hash_length, group_max, ranks, column, scratch, bounds):
     """Per-lane lower bound on the k-th largest activation (see _winner_take_all)."""
     n_units, n_lanes = activations.shape
@@ -129,7 +129,7 @@ def _lower_bounds(activations, hash_length, group_max, ranks, column, scratch, b
         bounds[lane] = kth_largest(column, n_group, hash_length, scratch)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _collect_candidates(activations, bounds, n_rows, values, indices, counts):
     """Units >= the lane's bound, as (slot, lane) tables in index order.
 
@@ -153,7 +153,7 @@ def _collect_candidates(activations, bounds, n_rows, values, indices, counts):
     return counts[:n_rows].max()
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _select_lanes_by_rank(values, counts, n_slots, n_rows, hash_length, ranks, winners):
     """Rank counting (see _winner_take_all) for every lane at once.
 
@@ -170,7 +170,7 @@ def _select_lanes_by_rank(values, counts, n_slots, n_rows, hash_length, ranks, w
             winners[slot, lane] = ranks[lane] < hash_length
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def fly_winners_dense(X, connections, hash_length, block_rows, out_indices, out_values):
     """Winners of each row of dense ``X`` (C-contiguous, n_samples x n_features)."""
     n_samples, n_features = X.shape
@@ -246,7 +246,7 @@ def fly_winners_dense(X, connections, hash_length, block_rows, out_indices, out_
             )
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def fly_winners_csr(
     indptr,
     indices,
@@ -276,7 +276,7 @@ def fly_winners_csr(
         select_row(drive, hash_length, workspace, out_indices[row], out_values[row])
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def row_sums_dense(X):
     """Row sums added in ascending feature order (numpy's pairwise sum differs)."""
     sums = np.zeros(X.shape[0], dtype=X.dtype)
@@ -286,7 +286,7 @@ def row_sums_dense(X):
     return sums
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def row_sums_csr(indptr, data):
     """Row sums of canonical CSR input, bit-identical to :func:`row_sums_dense`."""
     sums = np.zeros(indptr.shape[0] - 1, dtype=data.dtype)

@@ -24,11 +24,11 @@ Selection takes time linear in the number of units m, in two steps:
 
 from numbers import Integral, Real
 
-import numba
 import numpy as np
 from sklearn.utils import check_array
 
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._jit import jit
 from sklearn_kexue.utils._param_validation import Interval, validate_params
 from sklearn_kexue.utils._sparse import csr_output
 
@@ -39,13 +39,13 @@ _INDEX_DTYPE = np.int32
 RANK_COUNT_MAX_CANDIDATES = 64
 
 
-@numba.njit(cache=True)
+@jit
 def n_groups(n_units, hash_length):
     """Number of groups G of the lower-bound step."""
     return min(n_units, 2 * hash_length)
 
 
-@numba.njit(cache=True)
+@jit
 def kth_largest(values, n_values, k, scratch):
     """The k-th largest (1-based) of ``values[:n_values]``, by quickselect."""
     for i in range(n_values):
@@ -80,7 +80,7 @@ def kth_largest(values, n_values, k, scratch):
     return scratch[target]
 
 
-@numba.njit(cache=True)
+@jit
 def _select_by_rank(values, indices, n_candidates, k, out_indices, out_values):
     position = 0
     for i in range(n_candidates):
@@ -96,7 +96,7 @@ def _select_by_rank(values, indices, n_candidates, k, out_indices, out_values):
             position += 1
 
 
-@numba.njit(cache=True)
+@jit
 def _select_by_threshold(
     values, indices, n_candidates, k, scratch, out_indices, out_values
 ):
@@ -117,7 +117,7 @@ def _select_by_threshold(
             position += 1
 
 
-@numba.njit(cache=True)
+@jit
 def select_from_candidates(
     values, indices, n_candidates, k, scratch, out_indices, out_values
 ):
@@ -134,7 +134,7 @@ def select_from_candidates(
         )
 
 
-@numba.njit(cache=True)
+@jit
 def row_workspace(n_units, hash_length, dtype):
     """Buffers for :func:`select_row`, allocated once per kernel call."""
     return (
@@ -145,7 +145,7 @@ def row_workspace(n_units, hash_length, dtype):
     )
 
 
-@numba.njit(cache=True)
+@jit
 def select_row(activations, hash_length, workspace, out_indices, out_values):
     """Winner-take-all of one contiguous row of activations."""
     group_max, candidate_values, candidate_indices, scratch = workspace
@@ -176,7 +176,7 @@ def select_row(activations, hash_length, workspace, out_indices, out_values):
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _select_row_winners(activations, hash_length, out_indices, out_values):
     workspace = row_workspace(activations.shape[1], hash_length, activations.dtype)
     for row in range(activations.shape[0]):

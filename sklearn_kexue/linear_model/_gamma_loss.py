@@ -20,8 +20,9 @@ objective calls at every evaluation.
 
 import math
 
-import numba
 import numpy as np
+
+from sklearn_kexue.utils._jit import jit
 
 __all__ = [
     "gamma_loss_and_weight",
@@ -34,7 +35,7 @@ __all__ = [
 _LOG1P_GAMMA = 0.5
 
 
-@numba.njit(cache=True)
+@jit
 def _log_add_exp(a, b):
     if a == -np.inf:
         return b
@@ -43,7 +44,7 @@ def _log_add_exp(a, b):
     return max(a, b) + math.log1p(math.exp(-abs(a - b)))
 
 
-@numba.njit(cache=True)
+@jit
 def _unfloored_loss_and_weight(log_p, gamma):
     """L(p) and w(p) = p / (γ + (1 - γ) p), from log p."""
     if gamma == 0:
@@ -67,7 +68,7 @@ def threshold_constants(gamma, b):
     return log_threshold, _unfloored_loss_and_weight(log_threshold, gamma)[0]
 
 
-@numba.njit(cache=True)
+@jit
 def _loss_and_weight(log_p, gamma, b, log_threshold, loss_at_threshold):
     if log_p < log_threshold:
         return loss_at_threshold + b * (log_threshold - log_p), b
@@ -75,7 +76,7 @@ def _loss_and_weight(log_p, gamma, b, log_threshold, loss_at_threshold):
     return loss, max(weight, b)
 
 
-@numba.njit(cache=True)
+@jit
 def _loss_and_weight_array(log_p, gamma, b, log_threshold, loss_at_threshold):
     loss = np.empty_like(log_p)
     weight = np.empty_like(log_p)
@@ -113,7 +114,7 @@ def gamma_loss_and_weight(log_p, gamma, b=0.0):
     return loss.reshape(log_p.shape), weight.reshape(log_p.shape)
 
 
-@numba.njit(cache=True)
+@jit
 def softmax_gamma_gradient(
     logits, y_index, sample_weight, gamma, b, log_threshold, loss_at_threshold
 ):
@@ -146,7 +147,7 @@ def softmax_gamma_gradient(
     return total
 
 
-@numba.njit(cache=True)
+@jit
 def logistic_gamma_gradient(
     z, y_index, sample_weight, gamma, b, log_threshold, loss_at_threshold
 ):

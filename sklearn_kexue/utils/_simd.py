@@ -11,11 +11,12 @@ scalar loop that adds the same values in the same order.
 wraparound: callers must pass indices with ``index + 8 <= len(array)``.
 """
 
-import numba
 import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic, models, register_model
+
+from sklearn_kexue.utils._jit import jit
 
 # Elements of one vector: a 256-bit register of float32 (two of float64).
 VECTOR_LANES = 8
@@ -118,7 +119,7 @@ def vector_store(typingctx, array, index, vector):
 CACHE_LINE_BYTES = 64
 
 
-@numba.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def aligned_zeros(n_items, dtype):
     """A zeroed 1-d array whose data starts on a cache-line boundary."""
     raw = np.zeros(n_items + CACHE_LINE_BYTES, dtype=dtype)
