@@ -31,6 +31,7 @@ from sklearn_kexue.hashing._winner_take_all import (
 )
 from sklearn_kexue.utils._batching import gen_row_batches
 from sklearn_kexue.utils._param_validation import (
+    N_JOBS,
     RANDOM_STATE,
     Interval,
     RealNotInt,
@@ -230,7 +231,7 @@ class FlyHashTransformer(
         "binary": ["boolean"],
         "center": ["boolean"],
         "sparse_output": ["boolean"],
-        "n_jobs": [Interval(Integral, None, None, closed="neither"), None],
+        "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
     }
 

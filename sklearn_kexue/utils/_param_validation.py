@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils._param_validation import Interval as _SklearnInterval
 
 __all__ = [
+    "N_JOBS",
     "RANDOM_STATE",
     "Hidden",
     "Interval",
@@ -61,5 +62,13 @@ class Interval(_SklearnInterval):
 RANDOM_STATE = [
     Interval(Integral, 0, 2**32 - 1, closed="both"),
     np.random.RandomState,
+    None,
+]
+
+# joblib's n_jobs: a positive count, a negative count from the CPU count
+# (-1: all), or None; 0 has no meaning.
+N_JOBS = [
+    Interval(Integral, None, -1, closed="right"),
+    Interval(Integral, 1, None, closed="left"),
     None,
 ]
