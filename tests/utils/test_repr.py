@@ -14,7 +14,10 @@ from sklearn_kexue.hashing import FlyHashTransformer
 from sklearn_kexue.utils._repr import DOC_URL
 from sklearn_kexue.utils.discovery import all_estimators
 
-ESTIMATORS = [cls for _, cls in all_estimators()] + [CooccurrenceVectorizer]
+# CooccurrenceVectorizer is named in case discovery leaves it out; no duplicates.
+ESTIMATORS = list(
+    dict.fromkeys([cls for _, cls in all_estimators()] + [CooccurrenceVectorizer])
+)
 API_RST = Path(__file__).resolve().parents[2] / "docs" / "api.rst"
 
 
