@@ -70,7 +70,8 @@ class BioHashTransformer(
     hash_length : int or float, default=0.05
         Active units per code, k: an int, or a float in (0, 1), the activity
         a = k / m (k = round(a * m), at least 1). The paper uses a = 0.05 on
-        MNIST pixels.
+        MNIST pixels. A k of m or more makes every unit a winner (codes of
+        all ones): ``fit`` then warns and uses ``hash_length_ = m``.
 
     p : float, default=2.0
         Lebesgue norm of the units. Activations are
@@ -86,7 +87,9 @@ class BioHashTransformer(
 
     rank : int, default=2
         Rank r of the anti-Hebbian unit (2: the runner-up). Krotov's notebook
-        calls it "k", which is not the hash length.
+        calls it "k", which is not the hash length. Read only when
+        ``delta > 0``; a rank above ``n_components`` leaves no unit to repel,
+        so ``fit`` then warns and trains without the anti-Hebbian term.
 
     learning_rate : float, default=0.02
         Initial step ε₀: each minibatch update is divided by its largest
@@ -206,7 +209,7 @@ class BioHashTransformer(
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 2, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
         "hash_length": [
             Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
@@ -329,15 +332,17 @@ class BioHashTransformer(
 
     def _initialise(self, X, random_state):
         self.hash_length_ = resolve_hash_length(self.hash_length, self.n_components)
-        if self.hash_length_ >= self.n_components:
-            raise ValueError(
-                f"hash_length={self.hash_length_} must be smaller than "
-                f"n_components={self.n_components}."
+        self._repulsion = self.delta
+        if self.delta > 0 and self.rank > self.n_components:
+            # As with hash_length: no rank-th unit to repel, so say so and go on.
+            warnings.warn(
+                f"rank={self.rank} exceeds n_components={self.n_components}: there "
+                "is no rank-th unit to repel, so the anti-Hebbian term is off "
+                "(as with delta=0).",
+                UserWarning,
+                stacklevel=3,
             )
-        if self.rank > self.n_components:
-            raise ValueError(
-                f"rank={self.rank} must not exceed n_components={self.n_components}."
-            )
+            self._repulsion = 0.0
         # Float64 draws, so float32 and float64 fits start from the same units.
         weights = random_state.standard_normal((self.n_components, X.shape[1]))
         self.components_ = weights.astype(X.dtype)
@@ -372,8 +377,8 @@ class BioHashTransformer(
                     activation,
                     X[rows],
                     self.p,
-                    self.delta,
-                    self.rank,
+                    self._repulsion,
+                    min(self.rank, self.n_components),
                     learning_rate,
                     self.hash_length_,
                     wins,

@@ -105,7 +105,10 @@ class FlyHashTransformer(
     hash_length : int or float, default=32
         Number of winners k kept per row (the code's number of ones). A float
         in (0, 1) is an activity ratio: ``k = round(hash_length * m)``, e.g.
-        0.05 for the fly's 5 %. Must be smaller than ``n_components``.
+        0.05 for the fly's 5 %. It should be smaller than the number of units
+        m: a k of m or more makes every unit a winner (codes of all ones), so
+        ``fit`` then warns and uses ``hash_length_ = m``, as scikit-learn's
+        ``SelectKBest`` keeps every feature when ``k > n_features``.
 
     fan_in : int or float, default=0.1
         Number of input features s that each unit sums. An int is the count; a
@@ -216,7 +219,7 @@ class FlyHashTransformer(
 
     _parameter_constraints: dict = {
         "n_components": [
-            Interval(Integral, 2, None, closed="left"),
+            Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, None, closed="neither"),
             StrOptions({"auto"}),
         ],
@@ -278,19 +281,13 @@ class FlyHashTransformer(
             n_components = int(self.n_components)
         else:
             n_components = round(self.n_components * n_features)
-            if n_components < 2:
+            if n_components < 1:
                 raise ValueError(
-                    f"n_components={self.n_components} gives "
-                    f"{n_components} unit(s) for n_features={n_features}; "
-                    "at least 2 are needed."
+                    f"n_components={self.n_components} gives no unit for "
+                    f"n_features={n_features}; at least 1 is needed."
                 )
 
         hash_length = resolve_hash_length(self.hash_length, n_components)
-        if hash_length >= n_components:
-            raise ValueError(
-                f"hash_length={hash_length} must be smaller than "
-                f"n_components={n_components}."
-            )
         return n_components, hash_length, fan_in
 
     @_fit_context(prefer_skip_nested_validation=True)

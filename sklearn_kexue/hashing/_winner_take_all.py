@@ -22,6 +22,7 @@ Selection takes time linear in the number of units m, in two steps:
    above v and the first ones equal to v.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -291,7 +292,27 @@ def winner_take_all(activations, hash_length, *, binary=True, sparse_output=True
 
 
 def resolve_hash_length(hash_length, n_components):
-    """The number of winners: an int as given, a float as a fraction of units."""
+    """The number of winners k: an int as given, a float as a fraction of units.
+
+    A k that is not smaller than the number of units m makes every unit a
+    winner: every code is all ones and carries no information. Like
+    scikit-learn's ``SelectKBest`` with ``k > n_features``, which keeps every
+    feature and warns, the hashers then keep all m units (``k = m``) and warn,
+    rather than refuse the setting: a grid search over ``n_components`` can
+    then cross ``hash_length`` without stopping.
+    """
     if isinstance(hash_length, Real) and not isinstance(hash_length, Integral):
-        return max(1, round(hash_length * n_components))
-    return int(hash_length)
+        resolved = max(1, round(hash_length * n_components))
+    else:
+        resolved = int(hash_length)
+    if resolved >= n_components:
+        warnings.warn(
+            f"hash_length={hash_length} is not smaller than "
+            f"n_components={n_components}: every unit wins, so every code is all "
+            f"ones and carries no information. Using hash_length_={n_components}; "
+            "choose a hash_length below n_components.",
+            UserWarning,
+            stacklevel=3,
+        )
+        resolved = n_components
+    return resolved

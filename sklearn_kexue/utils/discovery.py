@@ -1,5 +1,6 @@
 """Discovery of the estimators that ``sklearn_kexue`` exports."""
 
+import importlib
 import inspect
 
 from sklearn.base import (
@@ -11,6 +12,15 @@ from sklearn.base import (
 
 __all__ = ["all_estimators"]
 
+# The package and its public subpackages, whose __all__ lists what they export.
+_PUBLIC_MODULES = (
+    "sklearn_kexue",
+    "sklearn_kexue.decomposition",
+    "sklearn_kexue.embedding",
+    "sklearn_kexue.hashing",
+    "sklearn_kexue.linear_model",
+)
+
 _TYPE_MIXINS = {
     "classifier": ClassifierMixin,
     "regressor": RegressorMixin,
@@ -21,10 +31,11 @@ _TYPE_MIXINS = {
 def all_estimators(type_filter=None):
     """List the estimators exported by :mod:`sklearn_kexue`.
 
-    Every class named in ``sklearn_kexue.__all__`` that derives from
+    Every class named in the ``__all__`` of ``sklearn_kexue`` or of one of
+    its public subpackages that derives from
     :class:`~sklearn.base.BaseEstimator` is returned, so a new estimator is
-    picked up (by the common tests, the tour and the docs) as soon as it is
-    exported.
+    picked up (by the common tests, the fuzz suite, the tour and the docs) as
+    soon as it is exported.
 
     Parameters
     ----------
@@ -41,17 +52,17 @@ def all_estimators(type_filter=None):
     --------
     >>> from sklearn_kexue.utils.discovery import all_estimators
     >>> [name for name, _ in all_estimators(type_filter="transformer")]
-    ['BioHashTransformer', 'FlyHashTransformer', 'LinearAutoencoder',
-     'SignRandomProjection', 'SimplerGlove']
+    ['BioHashTransformer', 'CooccurrenceVectorizer', 'FlyHashTransformer',
+     'LinearAutoencoder', 'SignRandomProjection', 'SimplerGlove']
     """
-    import sklearn_kexue
-
-    estimators = [
-        (name, obj)
-        for name in sklearn_kexue.__all__
-        if inspect.isclass(obj := getattr(sklearn_kexue, name))
-        and issubclass(obj, BaseEstimator)
-    ]
+    found = {}
+    for module_name in _PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
+                found[name] = obj
+    estimators = list(found.items())
     if type_filter is not None:
         kinds = [type_filter] if isinstance(type_filter, str) else list(type_filter)
         unknown = set(kinds) - set(_TYPE_MIXINS)

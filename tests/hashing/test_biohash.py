@@ -270,12 +270,33 @@ def test_dense_output_float32_input_unchanged_and_pickle():
 
 
 @pytest.mark.parametrize(
-    "params, message",
-    [
-        ({"n_components": 10, "hash_length": 10}, "must be smaller than"),
-        ({"n_components": 3, "rank": 4}, "rank=4 must not exceed"),
-    ],
+    "params", [{"n_components": 10, "hash_length": 10}, {"n_components": 1}]
 )
-def test_bad_settings_raise(params, message):
-    with pytest.raises(ValueError, match=message):
-        BioHashTransformer(**params).fit(np.ones((5, 3)))
+def test_hash_length_of_all_units_warns_and_keeps_every_unit(params):
+    X = np.random.default_rng(0).random((6, 3))
+    with pytest.warns(UserWarning, match="every unit wins"):
+        hasher = BioHashTransformer(max_iter=2, random_state=0, **params).fit(X)
+    n_units = params["n_components"]
+    assert hasher.hash_length_ == n_units
+    np.testing.assert_array_equal(hasher.transform(X).toarray(), np.ones((6, n_units)))
+
+
+def test_rank_beyond_the_units_warns_and_turns_repulsion_off():
+    X = np.random.default_rng(0).random((6, 3))
+    params = {"n_components": 3, "hash_length": 1, "max_iter": 3, "random_state": 0}
+    with pytest.warns(UserWarning, match="no rank-th unit to repel"):
+        repelled = BioHashTransformer(rank=4, delta=0.4, **params).fit(X)
+    plain = BioHashTransformer(delta=0.0, **params).fit(X)
+    np.testing.assert_array_equal(repelled.components_, plain.components_)
+
+
+def test_rank_is_not_read_without_repulsion():
+    # delta=0 never moves the rank-th unit, so rank may exceed n_components.
+    X = np.random.default_rng(0).random((6, 3))
+    plain = BioHashTransformer(
+        n_components=3, hash_length=1, max_iter=3, random_state=0
+    )
+    high_rank = plain.set_params(rank=5)
+    np.testing.assert_array_equal(
+        high_rank.fit(X).components_, plain.set_params(rank=2).fit(X).components_
+    )

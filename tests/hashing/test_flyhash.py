@@ -216,16 +216,6 @@ def test_dimension_defaults_follow_the_paper():
 @pytest.mark.parametrize(
     "params, n_features, message",
     [
-        (
-            {"n_components": 40, "hash_length": 50},
-            10,
-            "hash_length=50 must be smaller than n_components=40",
-        ),
-        (
-            {"n_components": 40, "hash_length": 40},
-            10,
-            "hash_length=40 must be smaller than n_components=40",
-        ),
         ({"fan_in": 20}, 10, "fan_in=20 must not exceed n_features=10"),
         (
             {"hash_length": 0.1},
@@ -233,15 +223,35 @@ def test_dimension_defaults_follow_the_paper():
             "n_components='auto' (20 * hash_length) needs an integer",
         ),
         (
-            {"n_components": 0.1, "hash_length": 1},
+            {"n_components": 0.04, "hash_length": 1},
             10,
-            "n_components=0.1 gives 1 unit(s)",
+            "n_components=0.04 gives no unit for n_features=10",
         ),
     ],
 )
 def test_impossible_settings_raise_clear_errors(params, n_features, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         FlyHashTransformer(**params).fit(np.zeros((3, n_features)))
+
+
+@pytest.mark.parametrize(
+    "params, n_features, n_units",
+    [
+        ({"n_components": 40, "hash_length": 50}, 10, 40),
+        ({"n_components": 40, "hash_length": 40}, 10, 40),
+        ({"n_components": 1}, 10, 1),
+        ({"n_components": 0.1, "hash_length": 2}, 10, 1),
+    ],
+)
+def test_hash_length_of_all_units_warns_and_keeps_every_unit(
+    params, n_features, n_units
+):
+    # As SelectKBest with k > n_features: keep everything, and say so.
+    X = np.random.default_rng(0).random((4, n_features))
+    with pytest.warns(UserWarning, match="every unit wins"):
+        hasher = FlyHashTransformer(random_state=0, **params).fit(X)
+    assert (hasher.n_components_, hasher.hash_length_) == (n_units, n_units)
+    np.testing.assert_array_equal(hasher.transform(X).toarray(), np.ones((4, n_units)))
 
 
 def test_connections_are_distinct_sorted_and_uniform():
