@@ -26,10 +26,12 @@ from sklearn_kexue.hashing._fly_kernels import (
 from sklearn_kexue.hashing._winner_take_all import (
     allocate_winners,
     resolve_hash_length,
+    select_winners,
     winners_to_csr,
     write_dense_winners,
 )
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._jit import use_compiled
 from sklearn_kexue.utils._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -38,6 +40,7 @@ from sklearn_kexue.utils._param_validation import (
     StrOptions,
 )
 from sklearn_kexue.utils._repr import DocLinkMixin
+from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["FlyHashTransformer"]
@@ -347,9 +350,13 @@ class FlyHashTransformer(
             outputs = (np.zeros((n_samples, self.n_components_), dtype=dtype),)
 
         n_threads = effective_n_jobs(self.n_jobs)
+        compiled = use_compiled(n_samples * self.n_components_)
+        projection = None if compiled else self._projection(dtype)
         row_bytes = self.hash_length_ * (dtype.itemsize + 4)
         if not sp.issparse(X):
             row_bytes += X.shape[1] * dtype.itemsize  # contiguous copy of a batch
+        if not compiled:
+            row_bytes += self.n_components_ * (dtype.itemsize + 8)  # sort keys
         # Threads hash batches concurrently, so they share the memory budget.
         batches = gen_row_batches(
             n_samples,
@@ -358,11 +365,12 @@ class FlyHashTransformer(
         )
         if n_threads == 1:
             for batch in batches:
-                self._hash_batch(X, batch, outputs)
+                self._hash_batch(X, batch, outputs, projection)
         else:
             # Batches write disjoint rows of the same output arrays.
             Parallel(n_jobs=n_threads, require="sharedmem")(
-                delayed(self._hash_batch)(X, batch, outputs) for batch in batches
+                delayed(self._hash_batch)(X, batch, outputs, projection)
+                for batch in batches
             )
         if self.sparse_output:
             return winners_to_csr(
@@ -370,8 +378,21 @@ class FlyHashTransformer(
             )
         return outputs[0]
 
-    def _hash_batch(self, X, batch, outputs):
-        """Hash the rows ``batch`` of ``X`` into their slice of ``outputs``."""
+    def _projection(self, dtype):
+        """:attr:`components_` in ``dtype``, the NumPy path's projection."""
+        n_units, fan_in = self.connections_.shape
+        indptr = np.arange(0, n_units * fan_in + 1, fan_in)
+        return sp.csr_array(
+            (np.ones(n_units * fan_in, dtype=dtype), self.connections_.ravel(), indptr),
+            shape=(n_units, self.n_features_in_),
+        )
+
+    def _hash_batch(self, X, batch, outputs, projection):
+        """Hash the rows ``batch`` of ``X`` into their slice of ``outputs``.
+
+        ``projection`` is None for the compiled kernels, else the NumPy path's
+        projection matrix.
+        """
         if self.sparse_output:
             indices, values = outputs
             batch_indices, batch_values = indices[batch], values[batch]
@@ -380,10 +401,31 @@ class FlyHashTransformer(
                 batch.stop - batch.start, self.hash_length_, X.dtype
             )
         X_batch = _canonical_batch(X[batch])
-        self._select_winners(X_batch, batch_indices, batch_values)
+        # Codes are invariant to positive scaling: an exact power-of-two rescale
+        # keeps extreme inputs from overflowing the sums (a no-op otherwise).
+        scale = power_of_two_scale(max_abs(X_batch), X.dtype)
+        if scale != 1:
+            X_batch = X_batch * scale
+        if projection is None:
+            self._select_winners(X_batch, batch_indices, batch_values)
+        else:
+            # The sparse products add each unit's inputs in ascending feature
+            # order, as the kernels do: the same sums, bit for bit.
+            activations = X_batch @ projection.T
+            if sp.issparse(activations):
+                activations = activations.toarray()
+            select_winners(
+                activations,
+                self.hash_length_,
+                batch_indices,
+                batch_values,
+                compiled=False,
+            )
         if self.center and not self.binary:
-            row_means = _row_sums(X_batch) / X.shape[1]
+            row_means = _row_sums(X_batch, compiled=projection is None) / X.shape[1]
             batch_values -= self.fan_in_ * row_means[:, np.newaxis]
+        if scale != 1:
+            batch_values /= scale
         if not self.sparse_output:
             write_dense_winners(
                 outputs[0][batch], batch_indices, batch_values, binary=self.binary
@@ -450,8 +492,14 @@ def _canonical_batch(X_batch):
     return X_batch
 
 
-def _row_sums(X_batch):
-    """Row sums in the kernels' summation order, identical for dense and CSR."""
+def _row_sums(X_batch, *, compiled):
+    """Row sums added in ascending feature order, identical for dense and CSR."""
+    if compiled:
+        if sp.issparse(X_batch):
+            return row_sums_csr(X_batch.indptr, X_batch.data)
+        return row_sums_dense(X_batch)
     if sp.issparse(X_batch):
-        return row_sums_csr(X_batch.indptr, X_batch.data)
-    return row_sums_dense(X_batch)
+        # A CSR matrix-vector product adds each row's entries in index order.
+        return X_batch @ np.ones(X_batch.shape[1], dtype=X_batch.dtype)
+    # cumsum adds strictly left to right (sum() is pairwise); + 0 makes -0.0 +0.0.
+    return np.cumsum(X_batch, axis=1)[:, -1] + 0

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_kexue.utils._batching import gen_row_batches
 from sklearn_kexue.utils._param_validation import RANDOM_STATE, Interval
 from sklearn_kexue.utils._repr import DocLinkMixin
+from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["SignRandomProjection"]
@@ -139,7 +140,11 @@ class SignRandomProjection(
         random_state = check_random_state(self.random_state)
         self.components_ = random_state.standard_normal((self.n_components, X.shape[1]))
         if self.center:
-            self.mean_ = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+            # Means of extreme values overflow; a power-of-two rescale is exact.
+            scale = power_of_two_scale(max_abs(X))
+            X_scaled = X if scale == 1 else X * scale
+            mean = np.asarray(X_scaled.mean(axis=0, dtype=np.float64)).ravel()
+            self.mean_ = mean / scale
         else:
             self.mean_ = None
         return self
@@ -164,19 +169,22 @@ class SignRandomProjection(
         X = validate_input_data(self, X, reset=False, accept_sparse=("csr", "csc"))
         dtype = X.dtype
         hyperplanes = self.components_.T.astype(dtype, copy=False)
-        offset = None
-        if self.mean_ is not None:
-            offset = (self.mean_ @ self.components_.T).astype(dtype)
-
+        mean = self.mean_ if self.mean_ is not None else np.zeros(X.shape[1])
         n_samples = X.shape[0]
         codes = np.empty(
             (n_samples, self._n_features_out), dtype=self._output_dtype(dtype)
         )
         row_bytes = self.n_components * (dtype.itemsize + 1)
         for batch in gen_row_batches(n_samples, row_bytes):
-            projection = X[batch] @ hyperplanes  # dense, for dense and CSR/CSC X
-            if offset is not None:
-                projection -= offset
+            X_batch = X[batch]
+            # The bits are sign((x - mean) W), unchanged by a positive rescale,
+            # which keeps extreme inputs from overflowing.
+            scale = power_of_two_scale(max(max_abs(X_batch), max_abs(mean)), dtype)
+            if scale != 1:
+                X_batch = X_batch * scale
+            projection = X_batch @ hyperplanes  # dense, for dense and CSR/CSC X
+            if self.mean_ is not None:
+                projection -= ((mean * scale) @ self.components_.T).astype(dtype)
             bits = projection > 0
             codes[batch] = np.packbits(bits, axis=1) if self.packed_output else bits
         return codes

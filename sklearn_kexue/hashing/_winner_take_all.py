@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.utils import check_array
 
 from sklearn_kexue.utils._batching import gen_row_batches
-from sklearn_kexue.utils._jit import jit
+from sklearn_kexue.utils._jit import jit, use_compiled
 from sklearn_kexue.utils._param_validation import Interval, validate_params
 from sklearn_kexue.utils._sparse import csr_output
 
@@ -186,6 +186,28 @@ def _select_row_winners(activations, hash_length, out_indices, out_values):
         )
 
 
+def _select_winners_numpy(activations, hash_length, out_indices, out_values):
+    """NumPy twin of :func:`_select_row_winners`: the same winners and values."""
+    # A stable sort of the negated activations puts equal ones in index order.
+    order = np.argsort(-activations, axis=1, kind="stable")[:, :hash_length]
+    order.sort(axis=1)
+    out_indices[:] = order
+    out_values[:] = np.take_along_axis(activations, order, axis=1)
+
+
+def select_winners(activations, hash_length, out_indices, out_values, *, compiled):
+    """Winners of each row of ``activations``, compiled or in NumPy.
+
+    Both paths follow the tie rule and write the winners sorted by index into
+    ``out_indices``/``out_values``; ``compiled`` picks the path (see
+    :func:`~sklearn_kexue.utils._jit.use_compiled`).
+    """
+    if compiled:
+        _select_row_winners(activations, hash_length, out_indices, out_values)
+    else:
+        _select_winners_numpy(activations, hash_length, out_indices, out_values)
+
+
 def allocate_winners(n_samples, hash_length, dtype):
     """Empty ``(indices, values)`` arrays for ``n_samples`` rows of winners."""
     return (
@@ -276,9 +298,10 @@ def winner_take_all(activations, hash_length, *, binary=True, sparse_output=True
             f"hash_length={hash_length} must not exceed the number of units "
             f"(n_units={n_units})."
         )
+    compiled = use_compiled(activations.size)
     if sparse_output:
         indices, values = allocate_winners(n_samples, hash_length, activations.dtype)
-        _select_row_winners(activations, hash_length, indices, values)
+        select_winners(activations, hash_length, indices, values, compiled=compiled)
         return winners_to_csr(indices, values, n_units, binary=binary)
     codes = np.zeros((n_samples, n_units), dtype=activations.dtype)
     row_bytes = hash_length * (activations.itemsize + np.dtype(_INDEX_DTYPE).itemsize)
@@ -286,7 +309,9 @@ def winner_take_all(activations, hash_length, *, binary=True, sparse_output=True
         indices, values = allocate_winners(
             batch.stop - batch.start, hash_length, activations.dtype
         )
-        _select_row_winners(activations[batch], hash_length, indices, values)
+        select_winners(
+            activations[batch], hash_length, indices, values, compiled=compiled
+        )
         write_dense_winners(codes[batch], indices, values, binary=binary)
     return codes
 

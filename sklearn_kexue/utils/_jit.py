@@ -21,7 +21,35 @@ import tempfile
 import numba
 from numba.core import config
 
-__all__ = ["jit"]
+__all__ = ["COMPILE_MIN_WORK", "jit", "use_compiled"]
+
+# Calls that do less work than this run the NumPy twin of a kernel. The work is
+# counted in the steps the kernel replaces (say, rows times units to rank):
+# compiling a kernel costs seconds the first time, while below this size the
+# NumPy twin takes well under a second. Both give the same results.
+COMPILE_MIN_WORK = 2**22
+
+
+def use_compiled(work):
+    """Whether a call doing ``work`` elementary steps should run compiled code.
+
+    Parameters
+    ----------
+    work : int
+        The call's size in elementary steps (e.g. rows times units).
+
+    Returns
+    -------
+    compiled : bool
+        True from :data:`COMPILE_MIN_WORK` steps on.
+
+    Examples
+    --------
+    >>> from sklearn_kexue.utils._jit import use_compiled
+    >>> use_compiled(100), use_compiled(10**7)
+    (False, True)
+    """
+    return work >= COMPILE_MIN_WORK
 
 
 def _private_temporary_cache():

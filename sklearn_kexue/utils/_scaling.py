@@ -58,4 +58,5 @@ def power_of_two_scale(largest, dtype=np.float64):
     if largest == 0 or 2.0**-safe <= largest <= 2.0**safe:
         return 1.0
     _, exponent = math.frexp(largest)
-    return math.ldexp(1.0, -exponent)
+    # Capped so that the factor and its inverse are normal numbers.
+    return math.ldexp(1.0, -min(max(exponent, -1000), 1000))

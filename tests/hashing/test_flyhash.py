@@ -29,6 +29,7 @@ from sklearn_kexue.testing import (
     matrices,
 )
 from sklearn_kexue.utils import check_pydata_sparse
+from tests._kernel_paths import KERNEL_PATHS, kernel_path
 
 
 def reference_activations(X, connections):
@@ -66,9 +67,11 @@ def small_hashers(**overrides):
     return estimators(FlyHashTransformer, **params)
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @given(hasher=small_hashers(), X=matrices(n_features=(3, 10)))
-def test_codes_match_reference_top_k(hasher, X):
-    actual = to_dense(hasher.fit(X).transform(X))
+def test_codes_match_reference_top_k(path, hasher, X):
+    with kernel_path(path):
+        actual = to_dense(hasher.fit(X).transform(X))
     X_dense = to_dense(X)
     expected = reference_codes(X_dense, hasher)
     if hasher.center and not hasher.binary:
@@ -107,9 +110,11 @@ def test_codes_invariant_to_row_shift_and_positive_scaling(hasher, X, data):
     assert_row_shift_scale_invariance(hasher, X, shifts, scales)
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @given(hasher=small_hashers(), X=matrices(n_features=(3, 10), formats=["dense"]))
-def test_dense_sparse_and_pydata_inputs_give_identical_codes(hasher, X):
-    assert_same_output_across_formats(hasher, X)
+def test_dense_sparse_and_pydata_inputs_give_identical_codes(path, hasher, X):
+    with kernel_path(path):
+        assert_same_output_across_formats(hasher, X)
 
 
 @given(hasher=small_hashers(), X=matrices(n_features=(3, 10)))
@@ -123,6 +128,53 @@ def test_rows_are_hashed_independently(hasher, X):
     # force n_components=1 and therefore cannot run on FlyHash.
     hasher.fit(X)
     assert_row_independent(hasher, X)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("format", ["dense", "csr_matrix"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hash_length": 5},
+        {"hash_length": 5, "binary": False, "center": True},
+        {"n_components": 300, "hash_length": 90, "binary": False},
+    ],
+)
+def test_numpy_twin_gives_the_compiled_codes_bit_for_bit(params, format, dtype):
+    # Small calls run in NumPy and large ones compiled: the same codes either way,
+    # ties (few distinct values) and value tags (with centring) included.
+    rng = np.random.default_rng(0)
+    X = rng.integers(-2, 3, size=(70, 30)).astype(dtype)
+    X[:, :10] = rng.standard_normal((70, 10))
+    X[X == 0] = -0.0
+    hasher = FlyHashTransformer(random_state=0, **params).fit(X)
+    with kernel_path("numpy"):
+        twin = hasher.transform(as_format(X, format))
+    with kernel_path("compiled"):
+        compiled = hasher.transform(as_format(X, format))
+    np.testing.assert_array_equal(twin.indices, compiled.indices)
+    np.testing.assert_array_equal(twin.data, compiled.data)
+    np.testing.assert_array_equal(np.signbit(twin.data), np.signbit(compiled.data))
+
+
+@pytest.mark.parametrize("path", KERNEL_PATHS)
+@pytest.mark.parametrize(
+    "scale, dtype",
+    [(2.0**-900, np.float64), (2.0**900, np.float64), (2.0**60, np.float32)],
+)
+def test_extreme_scales_give_the_codes_of_the_unscaled_data(path, scale, dtype):
+    # Sums of values near 1e300 overflow; codes are scale-invariant, so the
+    # transform rescales such batches by a power of two (exactly) and agrees.
+    X = np.random.default_rng(0).integers(1, 50, size=(40, 30)).astype(dtype)
+    hasher = FlyHashTransformer(
+        hash_length=4, fan_in=25, binary=False, random_state=0
+    ).fit(X)
+    with kernel_path(path):
+        expected = hasher.transform(X)
+        extreme = hasher.transform(X * dtype(scale))
+    np.testing.assert_array_equal(extreme.indices, expected.indices)
+    np.testing.assert_array_equal(extreme.data, expected.data * dtype(scale))
+    assert np.all(np.isfinite(extreme.data))
 
 
 def test_value_tags_keep_activations_and_centering_subtracts_fan_in_times_mean():
@@ -152,33 +204,39 @@ def test_centering_does_not_change_binary_codes():
     assert (plain.transform(X) != centered.transform(X)).nnz == 0
 
 
-def test_ties_go_to_the_lower_unit_index():
+@pytest.mark.parametrize("path", KERNEL_PATHS)
+def test_ties_go_to_the_lower_unit_index(path):
     # All-equal inputs make every unit's sum equal: the first k units must win.
     hasher = FlyHashTransformer(n_components=10, hash_length=3, random_state=0)
-    codes = hasher.fit_transform(np.ones((2, 8)))
+    with kernel_path(path):
+        codes = hasher.fit_transform(np.ones((2, 8)))
     np.testing.assert_array_equal(codes.indices, [0, 1, 2, 0, 1, 2])
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @pytest.mark.parametrize("format", ["dense", "csr_matrix"])
-def test_constant_rows_keep_the_first_units(format):
+def test_constant_rows_keep_the_first_units(format, path):
     # Every unit ties: all 640 units are candidates, which takes the kernels'
     # fallback selection (lane by lane, by quickselect).
     X = np.vstack([np.zeros(64), np.full(64, 3.0), np.arange(64.0)])
     hasher = FlyHashTransformer(hash_length=32, random_state=0).fit(X)
-    codes = hasher.transform(as_format(X, format)).toarray()
+    with kernel_path(path):
+        codes = hasher.transform(as_format(X, format)).toarray()
     np.testing.assert_array_equal(np.flatnonzero(codes[0]), np.arange(32))
     np.testing.assert_array_equal(np.flatnonzero(codes[1]), np.arange(32))
     np.testing.assert_array_equal(codes, reference_codes(X, hasher))
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @pytest.mark.parametrize("format", ["dense", "csr_matrix"])
-def test_long_codes_match_reference(format):
+def test_long_codes_match_reference(format, path):
     # hash_length > 64 gives more than 128 groups of units: the lower bound is
     # then found lane by lane by quickselect. Few distinct values add ties.
     rng = np.random.default_rng(0)
     X = rng.integers(0, 4, size=(150, 30)).astype(float)
     hasher = FlyHashTransformer(n_components=300, hash_length=90, random_state=0)
-    codes = hasher.fit(X).transform(as_format(X, format)).toarray()
+    with kernel_path(path):
+        codes = hasher.fit(X).transform(as_format(X, format)).toarray()
     np.testing.assert_array_equal(codes, reference_codes(X, hasher))
 
 

@@ -9,6 +9,7 @@ from hypothesis.extra import numpy as hnp
 
 from sklearn_kexue.hashing import winner_take_all
 from sklearn_kexue.testing import assert_fixed_weight_codes
+from tests._kernel_paths import KERNEL_PATHS, kernel_path
 
 
 def reference_winners(activations, hash_length):
@@ -31,11 +32,16 @@ def activations_and_k(draw):
     return activations, draw(st.integers(1, n_units))
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @given(case=activations_and_k(), binary=st.booleans())
-def test_winners_follow_the_tie_rule(case, binary):
+def test_winners_follow_the_tie_rule(path, case, binary):
     activations, hash_length = case
     expected_winners = reference_winners(activations, hash_length)
-    codes = winner_take_all(activations, hash_length, binary=binary)
+    with kernel_path(path):
+        codes = winner_take_all(activations, hash_length, binary=binary)
+        dense = winner_take_all(
+            activations, hash_length, binary=binary, sparse_output=False
+        )
     assert_fixed_weight_codes(codes, hash_length, binary=binary)
     np.testing.assert_array_equal(
         codes.indices.reshape(-1, hash_length), np.sort(expected_winners, axis=1)
@@ -48,9 +54,6 @@ def test_winners_follow_the_tie_rule(case, binary):
         axis=1,
     )
     np.testing.assert_array_equal(codes.toarray(), expected)
-    dense = winner_take_all(
-        activations, hash_length, binary=binary, sparse_output=False
-    )
     np.testing.assert_array_equal(dense, expected)
     assert dense.dtype == codes.dtype == activations.dtype
 
@@ -67,7 +70,8 @@ def test_heavy_ties_over_many_units_follow_the_tie_rule(activations, data):
     # Three distinct values over up to 300 units: more than 64 candidates, so
     # the exact selection runs by quickselect rather than by counting ranks.
     hash_length = data.draw(st.integers(1, activations.shape[1]))
-    codes = winner_take_all(activations, hash_length)
+    with kernel_path("compiled"):
+        codes = winner_take_all(activations, hash_length)
     expected = np.sort(reference_winners(activations, hash_length), axis=1)
     np.testing.assert_array_equal(codes.indices.reshape(-1, hash_length), expected)
 
@@ -78,6 +82,20 @@ def test_a_row_gets_the_same_winners_wherever_it_is(case):
     codes = winner_take_all(activations, hash_length).toarray()
     reversed_codes = winner_take_all(activations[::-1], hash_length).toarray()
     np.testing.assert_array_equal(reversed_codes, codes[::-1])
+
+
+def test_numpy_twin_and_kernel_agree_on_negative_zeros_and_ties():
+    # -0.0 == 0.0: equal activations, so the lower unit wins on both paths.
+    activations = np.array([[-0.0, 0.0, 1.0, -0.0], [0.0, -0.0, -0.0, 0.0]])
+    outputs = {}
+    for path in KERNEL_PATHS:
+        with kernel_path(path):
+            outputs[path] = winner_take_all(activations, 2, binary=False)
+    np.testing.assert_array_equal(outputs["numpy"].indices, [0, 2, 0, 1])
+    np.testing.assert_array_equal(outputs["compiled"].indices, [0, 2, 0, 1])
+    np.testing.assert_array_equal(
+        np.signbit(outputs["numpy"].data), np.signbit(outputs["compiled"].data)
+    )
 
 
 def test_sparse_output_has_sorted_indices_and_int32_index_arrays():
