@@ -16,16 +16,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.hashing._winner_take_all import (
-    _select_row_winners,
     allocate_winners,
     resolve_hash_length,
     row_workspace,
     select_row,
+    select_winners,
     winners_to_csr,
     write_dense_winners,
 )
 from sklearn_kexue.utils._batching import gen_row_batches
-from sklearn_kexue.utils._jit import jit
+from sklearn_kexue.utils._jit import jit, use_compiled
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
     Interval,
@@ -33,7 +33,9 @@ from sklearn_kexue.utils._param_validation import (
     StrOptions,
 )
 from sklearn_kexue.utils._repr import DocLinkMixin
+from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import validate_input_data
+from sklearn_kexue.utils._verbose import print_iteration, print_summary
 
 __all__ = ["BioHashTransformer"]
 
@@ -91,10 +93,14 @@ class BioHashTransformer(
         ``delta > 0``; a rank above ``n_components`` leaves no unit to repel,
         so ``fit`` then warns and trains without the anti-Hebbian term.
 
-    learning_rate : float, default=0.02
+    learning_rate : float, default=0.1
         Initial step ε₀: each minibatch update is divided by its largest
         absolute entry, so the largest weight change per step equals the
-        current learning rate.
+        current learning rate. The units travel about ε₀ times half the
+        number of minibatch steps in all, so data sets with few minibatches
+        per epoch need a larger ε₀ than Krotov's 0.02, set for MNIST's 600:
+        the default lets the units converge on scikit-learn's small data sets
+        (see the :ref:`User Guide <biohash>`).
 
     learning_rate_schedule : {"linear", "constant"}, default="linear"
         "linear" decays the step to 0 over ``max_iter`` epochs,
@@ -235,7 +241,7 @@ class BioHashTransformer(
         p=2.0,
         delta=0.0,
         rank=2,
-        learning_rate=0.02,
+        learning_rate=0.1,
         learning_rate_schedule="linear",
         max_iter=100,
         batch_size=100,
@@ -278,24 +284,28 @@ class BioHashTransformer(
         self : object
             Fitted transformer.
         """
-        X = validate_input_data(self, X, reset=True, accept_sparse="csr")
+        X = _rescaled(validate_input_data(self, X, reset=True, accept_sparse="csr"))
         random_state = check_random_state(self.random_state)
         self._random_state = random_state  # partial_fit continues its stream
         self._initialise(X, random_state)
+        converged = False
         for epoch in range(self.max_iter):
             self._epoch(X, self._learning_rate_at(epoch), random_state)
             learning = self.win_counts_ > 0
             if self.tol is not None and np.all(
                 np.abs(self.unit_norms_[learning] - 1) < self.tol
             ):
+                converged = True
                 break
         if self.verbose:
-            print(
-                f"[BioHashTransformer] {self.n_iter_} epochs, "
-                f"{self.convergence_curve_[-1]:.1%} of code entries from "
-                "units off the unit sphere"
+            print_summary(
+                self,
+                self.n_iter_,
+                self.loss_curve_[-1],
+                converged=converged,
+                off_sphere_code_share=f"{self.convergence_curve_[-1]:.1%}",
             )
-        self._warn_if_not_converged()
+        self._warn_if_not_converged(X.shape[0])
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -324,6 +334,7 @@ class BioHashTransformer(
         """
         first_call = not hasattr(self, "components_")
         X = validate_input_data(self, X, reset=first_call, accept_sparse="csr")
+        X = _rescaled(X)
         if first_call:
             self._random_state = check_random_state(self.random_state)
             self._initialise(X, self._random_state)
@@ -348,6 +359,7 @@ class BioHashTransformer(
         self.components_ = weights.astype(X.dtype)
         self.n_iter_ = 0
         self.convergence_curve_ = []
+        self.loss_curve_ = []
         self.unit_norms_ = self._unit_norms()
         self.win_counts_ = np.zeros(self.n_components, dtype=np.int64)
         self.code_counts_ = np.zeros(self.n_components, dtype=np.int64)
@@ -365,35 +377,47 @@ class BioHashTransformer(
         """
         order = random_state.permutation(X.shape[0])
         self.n_iter_ += 1
+        # The whole fit's ranking work decides, so all epochs take one path.
+        compiled = not sp.issparse(X) and use_compiled(
+            max(self.max_iter, self.n_iter_) * X.shape[0] * self.n_components
+        )
         if learning_rate > 0:
             weights = self.components_
             activation = _activation_weights(weights, self.p)
             wins = np.zeros(self.n_components, dtype=np.int64)
             in_codes = np.zeros(self.n_components, dtype=np.int64)
+            distances = []
             for start in range(0, X.shape[0], self.batch_size):
                 rows = np.sort(order[start : start + self.batch_size])
-                _update(
-                    weights,
-                    activation,
-                    X[rows],
-                    self.p,
-                    self._repulsion,
-                    min(self.rank, self.n_components),
-                    learning_rate,
-                    self.hash_length_,
-                    wins,
-                    in_codes,
+                distances.append(
+                    _update(
+                        weights,
+                        activation,
+                        X[rows],
+                        self.p,
+                        self._repulsion,
+                        min(self.rank, self.n_components),
+                        learning_rate,
+                        self.hash_length_,
+                        wins,
+                        in_codes,
+                        compiled=compiled,
+                    )
                 )
             self.win_counts_ = wins
             self.code_counts_ = in_codes
             self.unit_norms_ = self._unit_norms()
+            self._last_loss = float(np.concatenate(distances).mean())
         share = self._unconverged_code_share()
         self.convergence_curve_.append(share)
+        self.loss_curve_.append(self._last_loss)
         if self.verbose >= 2:
-            print(
-                f"[BioHashTransformer] epoch {self.n_iter_}: learning rate "
-                f"{learning_rate:.4g}, {share:.1%} of code entries from units "
-                "off the unit sphere"
+            print_iteration(
+                self,
+                self.n_iter_,
+                self._last_loss,
+                learning_rate=learning_rate,
+                off_sphere_code_share=f"{share:.1%}",
             )
 
     def _unit_norms(self):
@@ -410,20 +434,30 @@ class BioHashTransformer(
             return 1.0
         return float(self.code_counts_[self._off_sphere()].sum() / total)
 
-    def _warn_if_not_converged(self):
+    def _warn_if_not_converged(self, n_samples):
         share = self.convergence_curve_[-1]
-        if share > _MAX_UNCONVERGED_CODE_SHARE:
-            n_units = int(np.sum(self._off_sphere() & (self.code_counts_ > 0)))
-            warnings.warn(
-                f"{share:.1%} of the code entries of the training samples in "
-                f"the last epoch came from {n_units} of {self.n_components} "
-                f"units whose p-norms are more than {_NORM_TOLERANCE} away "
-                f"from 1, after {self.n_iter_} epochs. Codes use unnormalised "
-                "activations, where such units win too often; increase "
-                "max_iter (or learning_rate), or use fewer n_components.",
-                ConvergenceWarning,
-                stacklevel=3,
+        if share <= _MAX_UNCONVERGED_CODE_SHARE:
+            return
+        off_in_codes = self._off_sphere() & (self.code_counts_ > 0)
+        n_idle = int(np.sum(self.win_counts_ == 0))
+        # Units that win no sample never move: more epochs will not help them.
+        if np.any(off_in_codes & (self.win_counts_ == 0)):
+            advice = (
+                f"{n_idle} of the {self.n_components} units won no sample in the "
+                f"last epoch, so they never learn: for {n_samples} samples, use "
+                "fewer n_components (or increase max_iter or learning_rate)."
             )
+        else:
+            advice = "Increase max_iter or learning_rate."
+        warnings.warn(
+            f"{share:.1%} of the code entries of the training samples in the last "
+            f"epoch came from {int(off_in_codes.sum())} of {self.n_components} "
+            f"units whose p-norms are more than {_NORM_TOLERANCE} away from 1, "
+            f"after {self.n_iter_} epochs. Codes use unnormalised activations, "
+            f"where such units win too often. {advice}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
 
     # ---------------------------------------------------------------- hashing
 
@@ -451,10 +485,14 @@ class BioHashTransformer(
         weights_t = np.ascontiguousarray(_activation_weights(weights, self.p).T)
         n_samples, k = X.shape[0], self.hash_length_
         indices, values = allocate_winners(n_samples, k, dtype)
-        row_bytes = self.n_components * dtype.itemsize
+        compiled = use_compiled(n_samples * self.n_components)
+        row_bytes = self.n_components * dtype.itemsize * (1 if compiled else 3)
         for rows in gen_row_batches(n_samples, row_bytes):
-            activations = np.asarray(X[rows] @ weights_t, dtype=dtype)
-            _select_row_winners(activations, k, indices[rows], values[rows])
+            # Winners are invariant to positive scaling: rescale extreme rows.
+            activations = np.asarray(_rescaled(X[rows]) @ weights_t, dtype=dtype)
+            select_winners(
+                activations, k, indices[rows], values[rows], compiled=compiled
+            )
         if self.sparse_output:
             return winners_to_csr(indices, values, self.n_components, binary=True)
         codes = np.zeros((n_samples, self.n_components), dtype=dtype)
@@ -517,6 +555,18 @@ def _rank_units(currents, rank, hash_length, winners, ranked, code_counts):
         ranked[row] = top_units[rank - 1]
 
 
+def _rescaled(X):
+    """``X`` times the power of two that keeps extreme values from overflowing.
+
+    The rule is equivariant to a positive rescale of the data (the currents,
+    the Hebbian term and the drive all scale with it, and each update is
+    divided by its largest entry), and so are the codes: the factor changes
+    nothing but the overflow. It is 1, and ``X`` is returned, for ordinary data.
+    """
+    scale = power_of_two_scale(max_abs(X), X.dtype)
+    return X if scale == 1 else X * scale
+
+
 def _update(
     weights,
     activation,
@@ -528,58 +578,114 @@ def _update(
     hash_length,
     win_counts,
     code_counts,
+    *,
+    compiled,
 ):
     """One Krotov-Hopfield minibatch step on ``weights`` (modified in place).
 
     ``activation`` is ``_activation_weights(weights, p)``, kept in step with
     ``weights`` (the same array when ``p == 2``). Only the units that win or
     rank ``rank``-th for some sample change, so only their rows are computed,
-    which is exact: every other row of the update is zero.
+    which is exact: every other row of the update is zero. ``compiled`` picks
+    the compiled kernels (dense batches only) or their NumPy twins, which give
+    the same result bit for bit.
 
     Adds one to ``win_counts`` for each sample's winner and to
     ``code_counts`` for each unit of each sample's code (its top
-    ``hash_length`` activations before the step), for the diagnostics.
+    ``hash_length`` activations before the step), for the diagnostics, and
+    returns each sample's p-cosine distance to its winner before the step,
+    ``1 - <W_mu, x>_mu / (||W_mu||_p^(p-1) ||x||_p)`` (0 for an all-zero x).
     """
     n_samples = X_batch.shape[0]
     # currents[A, mu] = <W_mu, x_A>_mu
     currents = np.ascontiguousarray(X_batch @ activation.T)
     winner = np.empty(n_samples, dtype=np.int64)
     anti = np.empty(n_samples, dtype=np.int64)
-    _rank_units(currents, rank, hash_length, winner, anti, code_counts)
+    if compiled:
+        _rank_units(currents, rank, hash_length, winner, anti, code_counts)
+    else:
+        _rank_units_numpy(currents, rank, hash_length, winner, anti, code_counts)
     win_counts += np.bincount(winner, minlength=len(win_counts))
-    if sp.issparse(X_batch):
-        touched = _sparse_step(
+    distances = _winner_distances(weights, X_batch, currents, winner, p)
+    if compiled:
+        touched = _dense_step(
             weights, X_batch, currents, winner, anti, delta, learning_rate
         )
     else:
-        touched = _dense_step(
+        touched = _step_numpy(
             weights, X_batch, currents, winner, anti, delta, learning_rate
         )
     if activation is not weights:
         activation[touched] = _activation_weights(weights[touched], p)
+    return distances
 
 
-def _sparse_step(weights, X_batch, currents, winner, anti, delta, learning_rate):
-    """The update of :func:`_update` for a sparse batch; returns the changed units."""
+def _winner_distances(weights, X_batch, currents, winner, p):
+    """Each sample's p-cosine distance to its winning unit (Hölder: in [0, 2])."""
+    rows = np.arange(X_batch.shape[0])
+    data = X_batch.data if sp.issparse(X_batch) else X_batch
+    norms_x = np.asarray(
+        (abs(X_batch).power(p) if sp.issparse(X_batch) else np.abs(data) ** p).sum(
+            axis=1
+        ),
+        dtype=np.float64,
+    ).ravel() ** (1 / p)
+    unit_norms = np.sum(np.abs(weights[winner].astype(np.float64)) ** p, axis=1) ** (
+        (p - 1) / p
+    )
+    scale = norms_x * unit_norms
+    similarity = np.divide(
+        currents[rows, winner].astype(np.float64),
+        scale,
+        out=np.ones_like(scale),
+        where=scale > 0,
+    )
+    return 1 - similarity
+
+
+def _rank_units_numpy(currents, rank, hash_length, winners, ranked, code_counts):
+    """NumPy twin of :func:`_rank_units`: the same units, the same tie rule."""
+    # A stable sort of the negated currents puts equal ones in index order.
+    order = np.argsort(-currents, axis=1, kind="stable")
+    winners[:] = order[:, 0]
+    ranked[:] = order[:, rank - 1]
+    code_counts += np.bincount(
+        order[:, :hash_length].ravel(), minlength=code_counts.shape[0]
+    )
+
+
+def _step_numpy(weights, X_batch, currents, winner, anti, delta, learning_rate):
+    """The update of :func:`_update` through sparse products; the changed units.
+
+    It serves sparse batches, and dense ones below the compile threshold: the
+    products add each unit's terms in sample order, as :func:`_dense_step`
+    does, so both give the same weights bit for bit.
+    """
     n_samples = X_batch.shape[0]
+    dtype = weights.dtype
     rows = np.arange(n_samples)
     if delta > 0:
         units = np.concatenate([winner, anti])
         samples = np.concatenate([rows, rows])
-        strengths = np.repeat(np.array([1.0, -delta], dtype=weights.dtype), n_samples)
+        strengths = np.repeat(np.array([1.0, -delta]), n_samples)
     else:  # the rank-th units would get zero rows
         units, samples = winner, rows
-        strengths = np.ones(n_samples, dtype=weights.dtype)
+        strengths = np.ones(n_samples)
     touched, position = np.unique(units, return_inverse=True)
+    shape = (len(touched), n_samples)
     # g has one +1 (winner) and one -delta (rank-th unit) per sample.
-    g = sp.csr_array((strengths, (position, samples)), shape=(len(touched), n_samples))
-    hebbian = (g @ X_batch).toarray()
-    drive = np.bincount(
-        position, weights=strengths * currents[samples, units], minlength=len(touched)
-    ).astype(weights.dtype)
+    g = sp.csr_array((strengths.astype(dtype), (position, samples)), shape=shape)
+    g.sort_indices()
+    hebbian = g @ X_batch
+    hebbian = hebbian.toarray() if sp.issparse(hebbian) else hebbian
+    drive_terms = sp.csr_array(
+        (strengths * currents[samples, units], (position, samples)), shape=shape
+    )
+    drive_terms.sort_indices()
+    drive = (drive_terms @ np.ones(n_samples)).astype(dtype)
     change = hebbian - drive[:, np.newaxis] * weights[touched]
     largest = max(float(np.max(np.abs(change))), _PRECISION)
-    weights[touched] += (learning_rate / largest) * change
+    weights[touched] += dtype.type(learning_rate / largest) * change
     return touched
 
 

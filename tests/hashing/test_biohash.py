@@ -13,7 +13,7 @@ from sklearn.utils.estimator_checks import check_estimators_partial_fit_n_featur
 
 from sklearn_kexue import BioHashTransformer
 from sklearn_kexue.hashing import winner_take_all
-from sklearn_kexue.hashing._biohash import _rank_units
+from sklearn_kexue.hashing._biohash import _rank_units, _rank_units_numpy
 from sklearn_kexue.testing import (
     as_format,
     assert_fixed_weight_codes,
@@ -22,6 +22,7 @@ from sklearn_kexue.testing import (
     assert_reproducible,
     matrices,
 )
+from tests._kernel_paths import KERNEL_PATHS, kernel_path
 
 
 def _clusters(n_per_cluster=150, n_features=6, n_clusters=3, seed=0):
@@ -75,10 +76,11 @@ def _notebook_fit(X, n_components, p, delta, rank, learning_rate, max_iter, seed
     return weights
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @pytest.mark.parametrize(
     "p, delta, rank", [(2.0, 0.0, 2), (2.0, 0.4, 2), (3.0, 0.3, 3), (1.5, 0.1, 2)]
 )
-def test_fit_follows_the_notebook_rule(p, delta, rank):
+def test_fit_follows_the_notebook_rule(p, delta, rank, path):
     X = load_digits().data[:350] / 16
     params = {
         "p": p,
@@ -87,7 +89,7 @@ def test_fit_follows_the_notebook_rule(p, delta, rank):
         "learning_rate": 0.05,
         "max_iter": 4,
     }
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), kernel_path(path):
         warnings.simplefilter("ignore", ConvergenceWarning)
         hasher = BioHashTransformer(n_components=30, random_state=7, **params)
         hasher.fit(X)
@@ -100,7 +102,8 @@ def test_fit_follows_the_notebook_rule(p, delta, rank):
     n_units=st.integers(2, 40),
     data=st.data(),
 )
-def test_rank_units_breaks_ties_towards_lower_units(n_units, data):
+@pytest.mark.parametrize("rank_units", [_rank_units, _rank_units_numpy])
+def test_rank_units_breaks_ties_towards_lower_units(rank_units, n_units, data):
     # Small integers make ties common.
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
     currents = rng.integers(-3, 4, size=(data.draw(st.integers(1, 20)), n_units))
@@ -110,13 +113,99 @@ def test_rank_units_breaks_ties_towards_lower_units(n_units, data):
     winners = np.empty(len(currents), dtype=np.int64)
     ranked = np.empty(len(currents), dtype=np.int64)
     code_counts = np.zeros(n_units, dtype=np.int64)
-    _rank_units(currents, rank, hash_length, winners, ranked, code_counts)
+    rank_units(currents, rank, hash_length, winners, ranked, code_counts)
     # A stable sort of -currents orders equal currents by unit index.
     order = np.argsort(-currents, axis=1, kind="stable")
     np.testing.assert_array_equal(winners, order[:, 0])
     np.testing.assert_array_equal(ranked, order[:, rank - 1])
     codes = winner_take_all(currents, hash_length).toarray()
     np.testing.assert_array_equal(code_counts, codes.sum(axis=0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"p": 3.0, "delta": 0.4, "rank": 3},
+        {"p": 1.5, "delta": 0.2, "batch_size": 7},
+    ],
+)
+def test_numpy_twin_trains_the_compiled_model_bit_for_bit(params, dtype):
+    # Integer pixels make many ties in the currents and the ranks.
+    X = load_digits().data[:300].astype(dtype)
+    models = {}
+    for path in KERNEL_PATHS:
+        with warnings.catch_warnings(), kernel_path(path):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            models[path] = BioHashTransformer(
+                n_components=40, max_iter=6, random_state=0, **params
+            ).fit(X)
+    twin, compiled = models["numpy"], models["compiled"]
+    np.testing.assert_array_equal(twin.components_, compiled.components_)
+    np.testing.assert_array_equal(twin.code_counts_, compiled.code_counts_)
+    assert twin.loss_curve_ == compiled.loss_curve_
+    with kernel_path("numpy"):
+        codes = twin.transform(X)
+    with kernel_path("compiled"):
+        assert (codes != twin.transform(X)).nnz == 0
+
+
+@pytest.mark.parametrize("path", KERNEL_PATHS)
+@pytest.mark.parametrize(
+    "scale, dtype",
+    [(2.0**-900, np.float64), (2.0**900, np.float64), (2.0**80, np.float32)],
+)
+def test_extreme_scales_train_the_model_of_the_unscaled_data(path, scale, dtype):
+    # The rule is equivariant to a positive rescale of the data, so fit rescales
+    # extreme data by a power of two (exactly) instead of overflowing.
+    X = load_digits().data[:200].astype(dtype)
+    params = {"n_components": 20, "max_iter": 5, "random_state": 0}
+    with warnings.catch_warnings(), kernel_path(path):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        expected = BioHashTransformer(**params).fit(X)
+        extreme = BioHashTransformer(**params).fit(X * dtype(scale))
+        codes = extreme.transform(X * dtype(scale))
+        expected_codes = expected.transform(X)
+    np.testing.assert_array_equal(extreme.components_, expected.components_)
+    assert (codes != expected_codes).nnz == 0
+
+
+def test_loss_curve_is_the_mean_distance_of_samples_to_their_winners():
+    # On well separated clusters the winners end close to the samples (p-cosine).
+    X, _ = _clusters()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        hasher = BioHashTransformer(
+            n_components=6,
+            hash_length=1,
+            max_iter=60,
+            learning_rate=0.1,
+            random_state=0,
+        ).fit(X)
+    curve = np.array(hasher.loss_curve_)
+    assert len(curve) == hasher.n_iter_ == 60
+    assert np.all((curve >= 0) & (curve <= 2))
+    assert curve[-1] < 0.01 < curve[0]
+    # The last epoch's loss, recomputed from the final units, is about the same.
+    units = hasher.components_ / np.linalg.norm(hasher.components_, axis=1)[:, None]
+    cosine = (X @ units.T) / np.linalg.norm(X, axis=1)[:, None]
+    winners = np.argmax(X @ hasher.components_.T, axis=1)
+    final = 1 - cosine[np.arange(len(X)), winners].mean()
+    assert final == pytest.approx(curve[-1], abs=2e-3)
+
+
+def test_verbose_lines_follow_the_shared_format(capsys):
+    X, _ = _clusters(n_per_cluster=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        BioHashTransformer(n_components=6, max_iter=3, verbose=2, random_state=0).fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("[BioHashTransformer] iteration 1, loss ")
+    assert lines[-1].startswith(
+        "[BioHashTransformer] stopped after 3 iterations, loss "
+    )
 
 
 def test_tol_stops_once_the_learning_units_are_on_the_sphere():
