@@ -1,5 +1,7 @@
 """The linear autoencoder M ~ M C D, which is truncated SVD (Eckart-Young)."""
 
+import copy
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -39,7 +41,9 @@ from sklearn_kexue.utils._param_validation import (
     StrOptions,
 )
 from sklearn_kexue.utils._repr import DocLinkMixin
+from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import validate_input_data
+from sklearn_kexue.utils._verbose import print_iteration, print_summary
 
 __all__ = ["LinearAutoencoder"]
 
@@ -49,6 +53,132 @@ _DEFAULT_UPDATES = 20_000
 _GRADIENT_STATE = ("_network", "scale_", "loss_curve_", "shrinkage_")
 # Relative ||C - D^T|| above which the trained network is not near a critical point.
 _ASYMMETRY_TOLERANCE = 0.05
+
+
+def _input_scale(X):
+    """A power of two that brings extreme data into a safe range, else 1.
+
+    The SVD is equivariant to scaling, so the solvers run on ``X * scale``
+    and the spectrum is scaled back: exact, since multiplying by a power of
+    two only changes exponents. Ordinary data get 1, and so the very same
+    arithmetic as without rescaling.
+    """
+    return power_of_two_scale(max_abs(X), X.dtype)
+
+
+def _rescaled(X, scale):
+    """``X * scale`` as a new array (sparse stays sparse), or X itself for 1.
+
+    ``np.ldexp`` applies the power of two without forming it in X's dtype,
+    where it may not be representable (float32 stops at 2**127).
+    """
+    if scale == 1:
+        return X
+    exponent = math.frexp(scale)[1] - 1
+    if sp.issparse(X):
+        X = X.copy()
+        X.data = np.ldexp(X.data, exponent)
+        return X
+    return np.ldexp(np.asarray(X), exponent)
+
+
+def _unscaled(values, scale, power=1):
+    """``values / scale**power`` in float64, without forming ``scale**power``."""
+    values = np.asarray(values, dtype=np.float64)
+    if scale == 1:
+        return values
+    with np.errstate(over="ignore"):  # callers check the range of the result
+        for _ in range(power):
+            values = values / scale
+    return values
+
+
+def _representable(values, dtype, what, advice):
+    """``values`` cast to ``dtype``, or a ValueError if they exceed its range."""
+    values = np.asarray(values, dtype=np.float64)
+    largest = float(np.max(np.abs(values), initial=0.0))
+    if not largest <= np.finfo(dtype).max:
+        raise ValueError(
+            f"{what} exceed the {np.dtype(dtype).name} range (largest "
+            f"{largest:.3g}): {advice}"
+        )
+    return values.astype(dtype)
+
+
+def _too_large_message(largest_square, dtype):
+    """Why data whose squared singular values overflow are refused, and the fix."""
+    dtype = np.dtype(dtype)
+    advice = (
+        "pass X as float64, or divide it by a constant"
+        if dtype == np.float32
+        else "divide X by a constant"
+    )
+    return (
+        f"X is too large for LinearAutoencoder: its squared singular values "
+        f"(up to {float(largest_square):.3g}) exceed the {dtype.name} range, so "
+        "explained_variance_ and the squared errors of score_samples cannot be "
+        f"represented. The fit is equivariant to scaling: {advice} (a power of "
+        "two is exact); components_ stay the same and singular_values_ scale "
+        "with X."
+    )
+
+
+def _overflow_advice(dtype):
+    if np.dtype(dtype) == np.float32:
+        return "pass the data as float64, or divide them by a constant."
+    return "divide the data by a constant first."
+
+
+def _column_mean(X):
+    """Feature means in float64, exact on constant columns; and whether all are.
+
+    The mean of n copies of c need not round to c; centring would then leave
+    rounding noise in a column that is exactly constant, and the solvers would
+    fit that noise. Constant columns get their value as the mean instead, so
+    that a constant matrix centres to exactly zero.
+    """
+    mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+    if sp.issparse(X):
+        low = np.asarray(_dense_reduction(X.min(axis=0))).ravel()
+        high = np.asarray(_dense_reduction(X.max(axis=0))).ravel()
+    else:
+        low, high = X.min(axis=0), X.max(axis=0)
+    constant = low == high
+    if np.any(constant):
+        mean[constant] = np.asarray(low, dtype=np.float64)[constant]
+    return mean, bool(np.all(constant))
+
+
+def _dense_reduction(reduced):
+    return reduced.toarray() if sp.issparse(reduced) else reduced
+
+
+def _reconstruction_residual(X, components, mean, total_energy):
+    """``||X - X C D||_F`` and ``||(X - 1 mean^T) v_i||^2`` per component, one pass.
+
+    The error is computed directly for dense X, via the energy identity for
+    sparse X.
+    """
+    components = components.astype(np.float64)
+    row_bytes = 8 * (X.shape[1] + components.shape[0])
+    captured = np.zeros(components.shape[0])
+    residual = 0.0
+    for rows in gen_row_batches(X.shape[0], row_bytes):
+        batch = X[rows]
+        codes = np.asarray(batch @ components.T, dtype=np.float64)
+        if mean is not None:
+            codes -= mean @ components.T
+        captured += np.einsum("ij,ij->j", codes, codes)
+        if sp.issparse(X):
+            continue
+        difference = np.asarray(batch, dtype=np.float64) - codes @ components
+        if mean is not None:
+            difference -= mean
+        residual += float(np.einsum("ij,ij->", difference, difference))
+    if sp.issparse(X):
+        # Orthonormal components: ||X - XVV^T||^2 = ||X||^2 - ||XV||^2.
+        residual = max(total_energy - captured.sum(), 0.0)
+    return float(np.sqrt(residual)), captured
 
 
 class LinearAutoencoder(
@@ -163,6 +293,8 @@ class LinearAutoencoder(
         (centred) row norm. Directions whose share of the energy per sample
         is below ``alpha`` are switched off; larger values fix the
         directions faster and read the singular values off more precisely.
+        Must be below 1: the scaled data have unit energy per sample, so
+        ``alpha >= 1`` would switch every unit off.
 
     learning_rate : float, default=1e-2
         Initial Adam step size of the "gradient" solver. Update t (counted
@@ -179,8 +311,11 @@ class LinearAutoencoder(
         gradient solver's initial weights and shuffling.
 
     verbose : int, default=0
-        Per-epoch progress of the "gradient" solver when >= 2; a summary
-        when 1.
+        Progress lines in the package's common format (``[LinearAutoencoder]
+        iteration N, loss L, ...``). 1: a summary after :meth:`fit` (for the
+        SVD solvers its loss is ``reconstruction_error_``) and one line per
+        :meth:`partial_fit` call; >= 2: also one line per epoch of the
+        "gradient" solver, with the loss recorded in ``loss_curve_``.
 
     Attributes
     ----------
@@ -205,7 +340,9 @@ class LinearAutoencoder(
         ``center=True``) captured by each component. Unlike
         :class:`~sklearn.decomposition.TruncatedSVD`'s, these ratios use the
         same (un)centred energy as the fit, so they decrease and sum to at
-        most 1.
+        most 1. All 0 when that energy is 0 (X all zero, or constant with
+        ``center=True``): no component captures anything (scikit-learn's
+        ``PCA`` divides 0 by 0 there).
 
     reconstruction_error_ : float or None
         ``||X - X C D||_F`` on the training data, without activation. For the
@@ -225,7 +362,8 @@ class LinearAutoencoder(
     n_iter_ : int
         Power iterations ("randomized"), products with X or X^T ("arpack",
         "propack"), epochs ("gradient", or :meth:`partial_fit` calls); 1 for
-        the direct solvers ("full", "covariance_eigh").
+        the direct solvers ("full", "covariance_eigh"); 0 when X (centred
+        with ``center=True``) is all zero, which needs no solver (see Notes).
 
     n_samples_seen_ : int
         Training rows seen (accumulates over :meth:`partial_fit` calls).
@@ -235,7 +373,11 @@ class LinearAutoencoder(
 
     loss_curve_ : list of float
         "gradient" only: mean training loss (of the scaled data) per epoch of
-        :meth:`fit`, or per :meth:`partial_fit` call.
+        :meth:`fit`, or per :meth:`partial_fit` call, as ``verbose`` prints
+        it. The SVD solvers have no such curve: ARPACK and PROPACK iterate
+        inside SciPy, which reports no per-iteration loss, and a power
+        iteration of the randomized solvers has no loss of its own (computing
+        one would cost a pass over X per iteration).
 
     shrinkage_ : ndarray of shape (n_components,)
         "gradient" only: singular values ``s_i`` of the trained decoder, from
@@ -279,6 +421,27 @@ class LinearAutoencoder(
     :math:`\\|X v_i\\|` instead (the read-off stays available through
     ``shrinkage_``), while :meth:`partial_fit`, which keeps no data, uses the
     read-off.
+
+    **Extreme and degenerate data.** The SVD is equivariant to scaling, so
+    data whose largest absolute value lies outside :math:`[2^{-200},
+    2^{200}]` (:math:`[2^{-40}, 2^{40}]` for float32) are multiplied by a
+    power of two before any solver sees them, and the spectrum, mean and
+    errors are scaled back: exact, since only exponents change, and the very
+    same arithmetic as before for ordinary data. Tiny and subnormal data are
+    fitted as accurately as their representation allows. Data so large that
+    the squared singular values overflow (entries beyond about 1e153 in
+    float64, 1e18 in float32) are refused with a ValueError, since
+    ``explained_variance_`` and :meth:`score_samples` could not represent
+    them; divide X by a constant, which leaves ``components_`` unchanged.
+    :meth:`transform`, :meth:`inverse_transform` and :meth:`score_samples`
+    rescale extreme input the same way, and raise a ValueError only when
+    their result itself is out of range. A zero matrix (or, with
+    ``center=True``, a constant one) has only zero singular values and every
+    direction is optimal: every solver then returns the first unit vectors
+    as ``components_``, zero ``singular_values_`` and
+    ``explained_variance_ratio_``, and ``n_iter_ = 0``. Rank-deficient data
+    are valid input for every solver (PROPACK, whose Lanczos process stops
+    at the rank, hands over to ARPACK or a dense SVD).
 
     References
     ----------
@@ -342,7 +505,9 @@ class LinearAutoencoder(
         "randomized_method": [StrOptions({"subspace", "block_krylov"})],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        # The scaled data have unit energy per sample: alpha >= 1 would switch
+        # every unit off.
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": RANDOM_STATE,
@@ -408,9 +573,10 @@ class LinearAutoencoder(
         for name in _GRADIENT_STATE:  # left by an earlier gradient fit
             self.__dict__.pop(name, None)
         self.solver_ = self._resolve_solver(X)
+        scale = _input_scale(X)
         if self.solver_ == "gradient":
-            return self._fit_gradient(X)
-        return self._fit_svd(X)
+            return self._fit_gradient(X, scale)
+        return self._fit_svd(X, scale)
 
     def _streams(self):
         if self.solver not in ("auto", "gradient"):
@@ -431,6 +597,8 @@ class LinearAutoencoder(
         fixes ``scale_`` from its batch; with ``center=True`` the mean is a
         running mean over all rows seen. Memory holds the model and one
         minibatch (sparse batches are densified ``batch_size`` rows at a time).
+        A batch that is refused, or on which training diverges, leaves the
+        model as it was.
 
         Parameters
         ----------
@@ -446,9 +614,19 @@ class LinearAutoencoder(
         self : object
             The updated autoencoder.
         """
+        saved = copy.deepcopy(self.__dict__)
+        try:
+            return self._partial_fit(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _partial_fit(self, X):
         first_call = not hasattr(self, "_network")
         X = validate_input_data(self, X, reset=first_call, accept_sparse=("csr", "csc"))
         n_components = self._check_gradient_components(X, first_call)
+        scale = _input_scale(X)
         if first_call:
             self.solver_ = "gradient"
             self.n_samples_seen_ = 0
@@ -459,15 +637,24 @@ class LinearAutoencoder(
                 X.shape[1], n_components, check_random_state(self.random_state)
             )
         if self.center:
-            batch_sum = np.asarray(X.sum(axis=0, dtype=np.float64)).ravel()
+            batch_sum = np.asarray(
+                _rescaled(X, scale).sum(axis=0, dtype=np.float64)
+            ).ravel()
+            batch_sum = _unscaled(batch_sum, scale)
             self.mean_ = (self.mean_ * self.n_samples_seen_ + batch_sum) / (
                 self.n_samples_seen_ + X.shape[0]
             )
         if first_call:
-            self.scale_ = self._energy_scale(X)
+            self.scale_ = self._energy_scale(X, scale)
         self.n_samples_seen_ += X.shape[0]
-        self.loss_curve_.append(self._gradient_pass(X, np.arange(X.shape[0])))
+        loss = self._gradient_pass(
+            X, np.arange(X.shape[0]), self._network, self.mean_, self.scale_
+        )
+        self._check_training(loss, "this batch")
+        self.loss_curve_.append(loss)
         self.n_iter_ += 1
+        if self.verbose:
+            print_iteration(self, self.n_iter_, loss, samples_seen=self.n_samples_seen_)
         self._read_off_gradient_solution(X.dtype)
         self.reconstruction_error_ = None  # the stream is not kept
         return self
@@ -508,45 +695,85 @@ class LinearAutoencoder(
                 f"{X.shape[0]}, n_features={X.shape[1]})."
             )
 
-    def _fit_svd(self, X):
+    def _fit_svd(self, X, scale):
         if self.solver_ == "arpack" and min(X.shape) < 2:
             raise ValueError(
                 "solver='arpack' needs min(n_samples, n_features) >= 2, got "
                 f"n_samples={X.shape[0]}, n_features={X.shape[1]}; use solver='full'."
             )
-        mean = None
-        if self.center:
-            mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-        operator = CenteredMatrix(X, mean)
-        random_state = check_random_state(self.random_state)
         if isinstance(self.n_components, Integral):
             self._check_integer_components(X)
+        # The solvers see X * scale (scale = 1 for ordinary data); the
+        # spectrum, the mean and the error are scaled back at the end.
+        X_work = _rescaled(X, scale)
+        mean, constant = None, max_abs(X_work) == 0
+        if self.center:
+            mean, constant = _column_mean(X_work)
+        operator = CenteredMatrix(X_work, mean)
+        random_state = check_random_state(self.random_state)
 
-        n_try = self._initial_components(X)
-        while True:
-            singular_values, components, n_iter = self._solve(
-                operator, n_try, random_state
+        if constant:
+            # A zero (centred: constant) matrix: every singular value is 0 and
+            # every direction is optimal; all solvers give the first unit
+            # vectors instead of asking an iterative solver to find nothing.
+            n_keep = self._components_by_rule(
+                np.zeros(self._rule_limit(X)), lambda: 0.0, scale
             )
-            n_keep = self._components_by_rule(singular_values, operator.squared_norm)
-            if n_keep < n_try or n_try >= self._rule_limit(X):
-                break
-            n_try = min(2 * n_try, self._rule_limit(X))
-
-        components = svd_flip_components(components[:n_keep])
-        singular_values = singular_values[:n_keep]
-        self.mean_ = mean
-        # A direct solver counts as one iteration, as scikit-learn expects n_iter_ >= 1.
-        self.n_iter_ = 1 if self.solver_ in ("full", "covariance_eigh") else n_iter
-        self.n_samples_seen_ = X.shape[0]
-        total_energy = operator.squared_norm()
-        self._store_spectrum(singular_values, components, total_energy, X.dtype)
+            components = np.eye(n_keep, X.shape[1])
+            singular_values, n_iter, total_energy = np.zeros(n_keep), 0, 0.0
+        else:
+            n_try = self._initial_components(X)
+            while True:
+                singular_values, components, n_iter = self._solve(
+                    operator, n_try, random_state
+                )
+                n_keep = self._components_by_rule(
+                    singular_values, operator.squared_norm, scale
+                )
+                if n_keep < n_try or n_try >= self._rule_limit(X):
+                    break
+                n_try = min(2 * n_try, self._rule_limit(X))
+            components = svd_flip_components(components[:n_keep])
+            singular_values = singular_values[:n_keep]
+            # A direct solver counts as one iteration (scikit-learn expects
+            # n_iter_ >= 1 after a fit that did work).
+            if self.solver_ in ("full", "covariance_eigh"):
+                n_iter = 1
+            total_energy = operator.squared_norm()
+        components = np.ascontiguousarray(components, dtype=X.dtype)
+        spectrum = self._spectrum(
+            singular_values, total_energy, scale, X.shape[0], X.dtype
+        )
         residual = total_energy - float(np.sum(singular_values.astype(np.float64) ** 2))
-        if self.solver_ != "randomized" and residual > 1e-6 * total_energy:
+        if constant:
+            error = 0.0
+        elif self.solver_ != "randomized" and residual > 1e-6 * total_energy:
             # Exact singular values: ||X - X V V^T||^2 = ||X||^2 - sum sigma_i^2, and
             # the difference keeps >= 10 digits; no extra pass over X is needed.
-            self.reconstruction_error_ = float(np.sqrt(residual))
+            error = float(np.sqrt(residual))
         else:
-            self.reconstruction_error_ = self._training_error(X, total_energy)[0]
+            error = _reconstruction_residual(X_work, components, mean, total_energy)[0]
+        error = float(_unscaled(error, scale))
+        if not math.isfinite(error):
+            raise ValueError(
+                "The reconstruction error of X exceeds the float64 range: "
+                + _overflow_advice(np.float64)
+            )
+        self.components_ = components
+        self._set_spectrum(*spectrum)
+        self.mean_ = None if mean is None else _unscaled(mean, scale)
+        self.n_iter_ = n_iter
+        self.n_samples_seen_ = X.shape[0]
+        self.reconstruction_error_ = error
+        if self.verbose:
+            print_summary(
+                self,
+                self.n_iter_,
+                error,
+                converged=True,
+                solver=self.solver_,
+                components=self.n_components_,
+            )
         return self
 
     def _rule_limit(self, X):
@@ -563,11 +790,12 @@ class LinearAutoencoder(
             return limit
         return min(limit, 16)
 
-    def _components_by_rule(self, singular_values, squared_norm):
+    def _components_by_rule(self, singular_values, squared_norm, scale=1.0):
         """How many of the computed components the n_components rules keep.
 
         Returns len(singular_values) when the rule may need more components.
         ``squared_norm`` is called only when an energy rule needs the total.
+        The singular values are those of ``X * scale``.
         """
         n_computed = len(singular_values)
         n_keep = n_computed
@@ -585,7 +813,10 @@ class LinearAutoencoder(
             else:
                 n_keep = 1
         if self.min_singular_value is not None:
-            above = int(np.sum(singular_values[:n_keep] > self.min_singular_value))
+            kept = singular_values[:n_keep]
+            if scale != 1:
+                kept = _unscaled(kept, scale)
+            above = int(np.sum(kept > self.min_singular_value))
             if above < n_keep:
                 n_keep = max(above, 1)
         return n_keep
@@ -620,43 +851,43 @@ class LinearAutoencoder(
             random_state,
         )
 
-    def _store_spectrum(self, singular_values, components, total_energy, dtype):
-        self.components_ = np.ascontiguousarray(components, dtype=dtype)
-        self.singular_values_ = np.asarray(singular_values, dtype=dtype)
-        self.n_components_ = len(singular_values)
+    @staticmethod
+    def _spectrum(singular_values, total_energy, scale, n_samples, dtype):
+        """singular_values_, explained_variance_ and explained_variance_ratio_.
+
+        ``singular_values`` and ``total_energy`` are those of ``X * scale``.
+        The ratios do not depend on the scale. Data so large that the squared
+        singular values (the variances, and the squared errors that
+        :meth:`score_samples` reports) exceed the floating-point range are
+        refused: those numbers cannot be represented.
+        """
         squares = np.asarray(singular_values, dtype=np.float64) ** 2
-        self.explained_variance_ = (squares / max(self.n_samples_seen_ - 1, 1)).astype(
-            dtype
-        )
-        ratio = squares / total_energy if total_energy > 0 else np.zeros_like(squares)
-        self.explained_variance_ratio_ = ratio.astype(dtype)
+        if total_energy > 0:
+            ratio = squares / total_energy
+        else:
+            ratio = np.zeros_like(squares)  # nothing to explain: no share
+        variance = _unscaled(squares / max(n_samples - 1, 1), scale, power=2)
+        if scale != 1:
+            largest_square = _unscaled(squares.max(initial=0.0), scale, power=2)
+            if not (
+                largest_square <= np.finfo(np.float64).max
+                and variance.max(initial=0.0) <= np.finfo(dtype).max
+            ):
+                raise ValueError(_too_large_message(largest_square, dtype))
+            values = _unscaled(singular_values, scale).astype(dtype)
+        else:
+            values = np.asarray(singular_values, dtype=dtype)
+        return values, variance.astype(dtype), ratio.astype(dtype)
+
+    def _set_spectrum(self, singular_values, variance, ratio):
+        self.singular_values_ = singular_values
+        self.n_components_ = len(singular_values)
+        self.explained_variance_ = variance
+        self.explained_variance_ratio_ = ratio
 
     def _training_error(self, X, total_energy):
-        """``||X - X C D||_F`` and ``||X v_i||^2`` per component, in one pass.
-
-        The error is computed directly for dense X, via the energy identity
-        for sparse X.
-        """
-        components = self.components_.astype(np.float64)
-        row_bytes = 8 * (X.shape[1] + components.shape[0])
-        captured = np.zeros(components.shape[0])
-        residual = 0.0
-        for rows in gen_row_batches(X.shape[0], row_bytes):
-            batch = X[rows]
-            codes = np.asarray(batch @ components.T, dtype=np.float64)
-            if self.mean_ is not None:
-                codes -= self.mean_ @ components.T
-            captured += np.einsum("ij,ij->j", codes, codes)
-            if sp.issparse(X):
-                continue
-            difference = np.asarray(batch, dtype=np.float64) - codes @ components
-            if self.mean_ is not None:
-                difference -= self.mean_
-            residual += float(np.einsum("ij,ij->", difference, difference))
-        if sp.issparse(X):
-            # Orthonormal components: ||X - XVV^T||^2 = ||X||^2 - ||XV||^2.
-            residual = max(total_energy - captured.sum(), 0.0)
-        return float(np.sqrt(residual)), captured
+        """``||X - X C D||_F`` and ``||X v_i||^2`` per component, fitted model."""
+        return _reconstruction_residual(X, self.components_, self.mean_, total_energy)
 
     # --------------------------------------------------------- gradient solver
 
@@ -684,78 +915,133 @@ class LinearAutoencoder(
             )
         return self.n_components
 
-    def _energy_scale(self, X, total_energy=None):
-        """Root mean squared row norm of the (centred) data; 1 for all-zero data."""
-        if total_energy is None:
-            total_energy = CenteredMatrix(X, self.mean_).squared_norm()
-        scale = np.sqrt(total_energy / max(X.shape[0], 1))
-        return float(scale) if scale > 0 else 1.0
+    def _energy_scale(self, X, scale=1.0):
+        """Root mean squared row norm of the (centred) data; 1 for all-zero data.
 
-    def _fit_gradient(self, X):
+        It is computed on ``X * scale`` and scaled back, so that the squares
+        of extreme data neither overflow nor underflow.
+        """
+        mean = self.mean_
+        if mean is not None and scale != 1:
+            mean = mean * scale
+        total_energy = CenteredMatrix(_rescaled(X, scale), mean).squared_norm()
+        unit = np.sqrt(total_energy / max(X.shape[0], 1))
+        return float(_unscaled(unit, scale)) if unit > 0 else 1.0
+
+    def _fit_gradient(self, X, scale):
         n_samples, n_features = X.shape
         n_components = self._check_gradient_components(X, True)
         random_state = check_random_state(self.random_state)
-        self.mean_ = None
+        # Training sees (X - mean) / scale_, computed on X * scale: the same
+        # numbers, since scaling by a power of two is exact.
+        X_work = _rescaled(X, scale)
+        mean, constant = None, max_abs(X_work) == 0
         if self.center:
-            self.mean_ = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-        total_energy = CenteredMatrix(X, self.mean_).squared_norm()
-        self.scale_ = self._energy_scale(X, total_energy)
-        self.n_samples_seen_ = n_samples
+            mean, constant = _column_mean(X_work)
+        total_energy = CenteredMatrix(X_work, mean).squared_norm()
+        unit = float(np.sqrt(total_energy / max(n_samples, 1)))
+        unit = unit if unit > 0 else 1.0
         network = AdamLinearAutoencoder(n_features, n_components, random_state)
-        self._network = network
         n_batches = -(-n_samples // self.batch_size)
         max_epochs = self.max_iter
         if max_epochs is None:
             max_epochs = max(1, -(-_DEFAULT_UPDATES // n_batches))
-        self.loss_curve_ = []
-        for epoch in range(max_epochs):
-            previous = network.decoder.copy()
-            self.loss_curve_.append(
-                self._gradient_pass(X, random_state.permutation(n_samples))
-            )
-            change = np.linalg.norm(network.decoder - previous) / max(
-                np.linalg.norm(network.decoder), np.finfo(np.float64).tiny
-            )
-            if self.verbose >= 2:
-                print(
-                    f"[LinearAutoencoder] epoch {epoch + 1}: loss "
-                    f"{self.loss_curve_[-1]:.6g}, decoder change {change:.3g}"
+        loss_curve = []
+        converged = True
+        if constant:
+            # Nothing to learn from a zero (centred: constant) matrix: every
+            # direction is optimal, and all solvers give the first unit vectors.
+            components = np.eye(n_components, n_features, dtype=X.dtype)
+            shrinkage = np.zeros(n_components)
+            singular_values, error = np.zeros(n_components), 0.0
+        else:
+            for epoch in range(max_epochs):
+                previous = network.decoder.copy()
+                loss = self._gradient_pass(
+                    X_work, random_state.permutation(n_samples), network, mean, unit
                 )
-            if self.tol is not None and change < self.tol:
-                break
-        self.n_iter_ = epoch + 1
-        if self.verbose:
-            print(
-                f"[LinearAutoencoder] gradient solver: {self.n_iter_} epochs, "
-                f"{network.n_updates} updates, final loss {self.loss_curve_[-1]:.6g}"
+                self._check_training(loss, f"epoch {epoch + 1}")
+                loss_curve.append(loss)
+                change = np.linalg.norm(network.decoder - previous) / max(
+                    np.linalg.norm(network.decoder), np.finfo(np.float64).tiny
+                )
+                if self.verbose >= 2:
+                    print_iteration(self, epoch + 1, loss, decoder_change=change)
+                if self.tol is not None and change < self.tol:
+                    break
+            converged = self._warn_if_not_converged(network)
+            directions, _, shrinkage, active = self._principal_factors(network)
+            components = np.ascontiguousarray(
+                svd_flip_components(directions), dtype=X.dtype
             )
-        self._warn_if_not_converged()
-        active = self._read_off_gradient_solution(X.dtype)
-        # With the data at hand, sigma_i = ||X v_i|| is exact to second order in
-        # the error of v_i, while the decoder read-off amplifies errors in s_i by
-        # about e_i / alpha; keep the former.
-        self.reconstruction_error_, captured = self._training_error(X, total_energy)
-        singular_values = np.where(active, np.sqrt(captured), 0.0)
-        order = np.argsort(-singular_values, kind="stable")
-        self.shrinkage_ = self.shrinkage_[order]
-        self._store_spectrum(
-            singular_values[order], self.components_[order], total_energy, X.dtype
+            # With the data at hand, sigma_i = ||X v_i|| is exact to second order
+            # in the error of v_i, while the decoder read-off amplifies errors in
+            # s_i by about e_i / alpha; keep the former.
+            error, captured = _reconstruction_residual(
+                X_work, components, mean, total_energy
+            )
+            singular_values = np.where(active, np.sqrt(captured), 0.0)
+            order = np.argsort(-singular_values, kind="stable")
+            shrinkage = shrinkage[order]
+            singular_values, components = singular_values[order], components[order]
+        spectrum = self._spectrum(
+            singular_values, total_energy, scale, n_samples, X.dtype
         )
+        self._network = network
+        self.scale_ = float(_unscaled(unit, scale))
+        self.mean_ = None if mean is None else _unscaled(mean, scale)
+        self.n_samples_seen_ = n_samples
+        self.loss_curve_ = loss_curve
+        self.n_iter_ = len(loss_curve)
+        self.shrinkage_ = shrinkage
+        self.components_ = components
+        self._set_spectrum(*spectrum)
+        self.reconstruction_error_ = float(_unscaled(error, scale))
+        if self.verbose:
+            print_summary(
+                self,
+                self.n_iter_,
+                loss_curve[-1] if loss_curve else 0.0,
+                converged=converged,
+                updates=network.n_updates,
+            )
         return self
 
-    def _gradient_pass(self, X, order):
+    def _gradient_pass(self, X, order, network, mean, scale):
         """Adam steps over X's rows in ``order``, by minibatches; the mean loss."""
         loss = 0.0
-        for start in range(0, len(order), self.batch_size):
-            rows = np.sort(order[start : start + self.batch_size])
-            batch = dense_scaled_batch(X[rows], self.mean_, self.scale_)
-            loss += self._network.step(batch, self.alpha, self.learning_rate) * len(
-                rows
-            )
+        # A diverging network is reported by _check_training, not by NumPy.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, len(order), self.batch_size):
+                rows = np.sort(order[start : start + self.batch_size])
+                batch = dense_scaled_batch(X[rows], mean, scale)
+                step_loss = network.step(batch, self.alpha, self.learning_rate)
+                loss += step_loss * len(rows)
         return float(loss / max(len(order), 1))
 
-    def _warn_if_not_converged(self):
-        gap = asymmetry(self._network.encoder, self._network.decoder)
+    def _check_training(self, loss, where):
+        """Refuse to go on from a diverged network (a non-finite loss)."""
+        network = self._network if hasattr(self, "_network") else None
+        weights_finite = network is None or (
+            np.all(np.isfinite(network.encoder))
+            and np.all(np.isfinite(network.decoder))
+        )
+        if math.isfinite(loss) and weights_finite:
+            return
+        raise ValueError(
+            f"The gradient solver diverged on {where} (loss {loss}): lower "
+            f"learning_rate={self.learning_rate}"
+            + (
+                ", or pass batches on the scale of the first one, which fixed "
+                f"scale_={self.scale_:.3g}."
+                if hasattr(self, "scale_")
+                else "."
+            )
+        )
+
+    def _warn_if_not_converged(self, network):
+        """Warn unless the encoder is close to the decoder's transpose."""
+        gap = asymmetry(network.encoder, network.decoder)
         if gap > _ASYMMETRY_TOLERANCE:
             warnings.warn(
                 "The gradient solver has not converged: at every critical point the "
@@ -763,13 +1049,15 @@ class LinearAutoencoder(
                 f"difference is {gap:.3g} > {_ASYMMETRY_TOLERANCE}. Increase "
                 "max_iter, or learning_rate.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
+            return False
+        return True
 
-    def _read_off_gradient_solution(self, dtype):
-        """components_ and singular_values_ from the trained decoder (Kunin et al.)."""
+    def _principal_factors(self, network):
+        """Directions, second moments, shrinkage and active units of a network."""
         directions, second_moments, shrinkage = principal_factors(
-            self._network.decoder, self.alpha
+            network.decoder, self.alpha
         )
         active = shrinkage > 1e-3
         if not active.all():
@@ -779,22 +1067,66 @@ class LinearAutoencoder(
                 "than alpha of the energy per sample. Lower alpha or "
                 "n_components.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
+        return directions, second_moments, shrinkage, active
+
+    def _read_off_gradient_solution(self, dtype):
+        """components_ and singular_values_ from the trained decoder (Kunin et al.)."""
+        directions, second_moments, shrinkage, active = self._principal_factors(
+            self._network
+        )
         singular_values = self.scale_ * np.sqrt(self.n_samples_seen_ * second_moments)
         singular_values[~active] = 0.0
+        # Streaming estimate: the stream's energy is taken as n * scale_^2 (the
+        # first batch's), so each unit's share is its second moment e_i of the
+        # scaled data.
+        ratio = np.where(active, second_moments, 0.0)
+        squares = singular_values**2
+        variance = squares / max(self.n_samples_seen_ - 1, 1)
+        if not (
+            squares.max(initial=0.0) <= np.finfo(np.float64).max
+            and variance.max(initial=0.0) <= np.finfo(dtype).max
+        ):
+            raise ValueError(_too_large_message(squares.max(initial=0.0), dtype))
         self.shrinkage_ = shrinkage
-        # Streaming estimate: the stream's energy is taken as n * scale_^2 (the first
-        # batch's); fit replaces it with the exact energy of its data.
-        self._store_spectrum(
-            singular_values,
-            svd_flip_components(directions),
-            self.n_samples_seen_ * self.scale_**2,
-            dtype,
+        self.components_ = np.ascontiguousarray(
+            svd_flip_components(directions), dtype=dtype
+        )
+        self._set_spectrum(
+            singular_values.astype(dtype), variance.astype(dtype), ratio.astype(dtype)
         )
         return active
 
     # ------------------------------------------------------------- transforms
+
+    def _encode(self, X, scale):
+        """Codes of ``X``, data already multiplied by ``scale``."""
+        components = self.components_.astype(X.dtype, copy=False)
+        codes = np.asarray(X @ components.T)
+        if self.mean_ is not None:
+            mean = self.mean_ if scale == 1 else self.mean_ * scale
+            codes -= (mean @ self.components_.T.astype(np.float64)).astype(X.dtype)
+        return codes
+
+    def _decode(self, codes, scale):
+        """Reconstructions (activation applied) of codes multiplied by ``scale``."""
+        reconstruction = codes @ self.components_.astype(codes.dtype, copy=False)
+        if self.mean_ is not None:
+            mean = self.mean_ if scale == 1 else self.mean_ * scale
+            reconstruction += mean.astype(codes.dtype)
+        if self.activation == "relu":
+            np.maximum(reconstruction, 0, out=reconstruction)
+        return reconstruction
+
+    @staticmethod
+    def _work_copy(X, scale):
+        """``X * scale`` in float64 for extreme input (scale != 1), else X."""
+        if scale == 1:
+            return X
+        if sp.issparse(X):
+            return _rescaled(X.astype(np.float64), scale)
+        return _rescaled(np.asarray(X, dtype=np.float64), scale)
 
     def transform(self, X):
         """Encode X: ``(X - mean_) @ encoder_``.
@@ -812,13 +1144,17 @@ class LinearAutoencoder(
         """
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False, accept_sparse=("csr", "csc"))
-        components = self.components_.astype(X.dtype, copy=False)
-        codes = np.asarray(X @ components.T)
-        if self.mean_ is not None:
-            codes -= (self.mean_ @ self.components_.T.astype(np.float64)).astype(
-                X.dtype
-            )
-        return codes
+        scale = _input_scale(X)
+        codes = self._encode(self._work_copy(X, scale), scale)
+        if scale == 1:
+            return codes
+        # Extreme input was encoded at a safe scale (in float64).
+        return _representable(
+            _unscaled(codes, scale),
+            X.dtype,
+            "The codes of X",
+            _overflow_advice(X.dtype),
+        )
 
     def inverse_transform(self, X):
         """Decode: ``X @ decoder_ + mean_``, then the activation.
@@ -834,18 +1170,22 @@ class LinearAutoencoder(
             Reconstructions (clipped at 0 with ``activation="relu"``).
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=(np.float64, np.float32))
+        X = check_array(X, dtype=(np.float64, np.float32), input_name="X")
         if X.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {X.shape[1]} columns, but this LinearAutoencoder has "
                 f"n_components_={self.n_components_} hidden units."
             )
-        reconstruction = X @ self.components_.astype(X.dtype, copy=False)
-        if self.mean_ is not None:
-            reconstruction += self.mean_.astype(X.dtype)
-        if self.activation == "relu":
-            np.maximum(reconstruction, 0, out=reconstruction)
-        return reconstruction
+        scale = _input_scale(X)
+        reconstruction = self._decode(self._work_copy(X, scale), scale)
+        if scale == 1:
+            return reconstruction
+        return _representable(
+            _unscaled(reconstruction, scale),
+            X.dtype,
+            "The reconstructions",
+            _overflow_advice(X.dtype),
+        )
 
     def score_samples(self, X):
         """Negative squared reconstruction error of each row.
@@ -861,17 +1201,32 @@ class LinearAutoencoder(
         scores : ndarray of shape (n_samples,)
             ``-||x - inverse_transform(transform(x))||^2`` per row (higher is
             better), with the activation applied.
+
+        Raises
+        ------
+        ValueError
+            If a squared error exceeds the float64 range (data beyond about
+            1e154).
         """
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False, accept_sparse=("csr", "csc"))
+        scale = _input_scale(X)
+        X_work = self._work_copy(X, scale)
         scores = np.empty(X.shape[0])
         row_bytes = 3 * 8 * X.shape[1]
         for rows in gen_row_batches(X.shape[0], row_bytes):
-            batch = X[rows]
-            reconstruction = self.inverse_transform(self.transform(batch))
+            batch = X_work[rows]
+            reconstruction = self._decode(self._encode(batch, scale), scale)
             dense = batch.toarray() if sp.issparse(batch) else batch
             difference = np.asarray(dense, dtype=np.float64) - reconstruction
             scores[rows] = -np.einsum("ij,ij->i", difference, difference)
+        scores = _unscaled(scores, scale, power=2)
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(
+                "The squared reconstruction errors of X exceed the float64 range "
+                f"(largest |x| = {max_abs(X):.3g}): divide the data by a constant "
+                "to score them."
+            )
         return scores
 
     def score(self, X, y=None):
@@ -891,7 +1246,11 @@ class LinearAutoencoder(
         score : float
             Mean of :meth:`score_samples` (higher is better).
         """
-        return float(np.mean(self.score_samples(X)))
+        scores = self.score_samples(X)
+        # The mean of finite scores can still overflow: average scaled copies.
+        largest = float(np.max(np.abs(scores))) if scores.size else 0.0
+        scale = power_of_two_scale(largest)
+        return float(np.mean(scores * scale) / scale)
 
     @property
     def encoder_(self):

@@ -465,3 +465,256 @@ def test_auto_solver_policy(shape, sparse, n_components, expected):
     X = np.zeros(shape)
     X = sp.csr_array(X) if sparse else X
     assert model._resolve_solver(X) == expected
+
+
+# ---------------------------------------------------------- extreme and degenerate
+
+
+def _eighths(shape, seed):
+    """Multiples of 1/8 in [-7/8, 7/8] with |max| >= 1/2: every power-of-two
+    multiple down to 2**-1000 is a normal float, and the largest entry already
+    lies in [0.5, 1), where the internal rescaling puts it."""
+    X = np.random.default_rng(seed).integers(-7, 8, size=shape) / 8
+    X[0, 0] = 7 / 8
+    return X
+
+
+ALL_SOLVERS = [*EXACT_SOLVERS, "randomized", "block_krylov", "gradient"]
+
+
+def _model(solver, **params):
+    if solver == "block_krylov":
+        params.update(solver="randomized", randomized_method="block_krylov")
+    else:
+        params.update(solver=solver)
+    if solver == "gradient":
+        params.setdefault("max_iter", 30)
+    return LinearAutoencoder(random_state=0, **params)
+
+
+@pytest.mark.parametrize("solver", ALL_SOLVERS)
+@pytest.mark.parametrize("center", [False, True])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize(
+    "dtype, exponents",
+    [
+        (np.float64, (-1000, -600, 300, 440)),
+        (np.float32, (-100, 60)),
+    ],
+)
+def test_extreme_data_are_fitted_exactly_as_their_rescaled_copy(
+    solver, center, sparse, dtype, exponents
+):
+    # Before, X * 2**-1000 gave zero energies (ratios 0, ARPACK "starting
+    # vector is zero") and X * 2**440 NaN ratios or solver errors.
+    X = _eighths((40, 7), seed=11).astype(dtype)
+    convert = sp.csr_array if sparse else np.asarray
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = _model(solver, n_components=3, center=center).fit(convert(X))
+        for exponent in exponents:
+            scaled = convert(np.ldexp(X, exponent))
+            model = _model(solver, n_components=3, center=center).fit(scaled)
+            # The solvers saw the same numbers: the same components, bit for
+            # bit, and a spectrum scaled by exactly 2**exponent.
+            np.testing.assert_array_equal(model.components_, reference.components_)
+            np.testing.assert_array_equal(
+                model.singular_values_,
+                np.ldexp(reference.singular_values_, exponent),
+            )
+            np.testing.assert_array_equal(
+                model.explained_variance_ratio_, reference.explained_variance_ratio_
+            )
+            assert model.reconstruction_error_ == np.ldexp(
+                reference.reconstruction_error_, exponent
+            )
+            assert model.singular_values_.dtype == dtype
+            assert np.all(np.isfinite(model.explained_variance_))
+            if center:
+                np.testing.assert_array_equal(
+                    model.mean_, np.ldexp(reference.mean_, exponent)
+                )
+            codes = model.transform(scaled)
+            np.testing.assert_allclose(
+                np.ldexp(codes.astype(np.float64), -exponent),
+                reference.transform(convert(X)),
+                rtol=1e-12 if dtype == np.float64 else 1e-5,
+                atol=1e-12 if dtype == np.float64 else 1e-5,
+            )
+            assert np.all(np.isfinite(model.score_samples(scaled)))
+            assert np.all(np.isfinite(model.inverse_transform(codes)))
+
+
+@pytest.mark.parametrize("solver", ALL_SOLVERS)
+@pytest.mark.parametrize(
+    "X, dtype, message",
+    [
+        (1e300, np.float64, "divide X by a constant"),
+        (1e20, np.float32, "pass X as float64"),
+    ],
+)
+def test_data_whose_squares_overflow_are_refused_clearly(solver, X, dtype, message):
+    # Before: explained_variance_ratio_ [nan nan] ("full"), "array must not
+    # contain infs or NaNs" ("randomized"), ARPACK error -9999, ...
+    data = (_eighths((30, 6), seed=1) * X).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.raises(ValueError, match=f"too large.*{message}"):
+            _model(solver, n_components=2).fit(data)
+        # Divided by a constant, as the message advises, the same data fit.
+        model = _model(solver, n_components=2).fit(data / X)
+    assert np.all(np.isfinite(model.singular_values_))
+
+
+@pytest.mark.parametrize("solver", ALL_SOLVERS)
+@pytest.mark.parametrize(
+    "X, center",
+    [
+        (np.zeros((30, 8)), False),
+        (np.zeros((30, 8)), True),
+        (np.full((30, 8), 0.1), True),  # 30 * 0.1 / 30 is not 0.1
+        (sp.csr_array((30, 8)), False),
+        (sp.csr_array(np.tile(np.arange(8.0), (30, 1))), True),
+    ],
+)
+def test_zero_and_centred_constant_matrices_agree_across_solvers(solver, X, center):
+    # Before: "ARPACK error -9: Starting vector is zero", zero components
+    # (covariance_eigh), random ones (gradient), rounding-noise spectra.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = _model(solver, n_components=3, center=center).fit(X)
+    np.testing.assert_array_equal(model.components_, np.eye(3, 8))
+    np.testing.assert_array_equal(model.singular_values_, np.zeros(3))
+    np.testing.assert_array_equal(model.explained_variance_, np.zeros(3))
+    np.testing.assert_array_equal(model.explained_variance_ratio_, np.zeros(3))
+    assert model.reconstruction_error_ == 0.0
+    assert model.n_iter_ == 0
+    dense = _dense(X)
+    np.testing.assert_array_equal(model.transform(X), np.zeros((30, 3)))
+    np.testing.assert_array_equal(model.inverse_transform(np.zeros((30, 3))), dense)
+    np.testing.assert_array_equal(model.score_samples(X), np.zeros(30))
+    if solver != "gradient":  # the rules keep one component
+        assert _model(solver, n_components=0.5, center=center).fit(X).n_components_ == 1
+        rule = _model(solver, n_components=None, min_singular_value=0.0, center=center)
+        assert rule.fit(X).n_components_ == 1
+
+
+def test_constant_columns_are_centred_exactly():
+    X = np.random.default_rng(0).standard_normal((30, 4))
+    X[:, 2] = 0.1
+    assert np.mean(X[:, 2]) != 0.1  # the rounding this guards against
+    for solver in EXACT_SOLVERS:
+        model = LinearAutoencoder(3, solver=solver, center=True, random_state=0)
+        model.fit(X)
+        assert model.mean_[2] == 0.1
+        np.testing.assert_allclose(model.components_[:, 2], 0.0, atol=1e-15)
+
+
+@pytest.mark.parametrize("rank", [1, 2])
+@pytest.mark.parametrize("n_components", [3, 7, 8])
+def test_rank_deficient_data_with_every_solver(rank, n_components):
+    # PROPACK raised "k=3 singular triplets did not converge within kmax=9".
+    rng = np.random.default_rng(rank)
+    X = rng.standard_normal((30, rank)) @ rng.standard_normal((rank, 8))
+    exact = LinearAutoencoder(n_components, solver="full").fit(X)
+    for solver in [*EXACT_SOLVERS, "randomized"]:
+        if solver == "arpack" and n_components == 8:
+            continue  # ARPACK needs k < min(shape)
+        model = LinearAutoencoder(n_components, solver=solver, random_state=0).fit(X)
+        np.testing.assert_allclose(
+            model.singular_values_, exact.singular_values_, atol=1e-10
+        )
+        np.testing.assert_allclose(
+            model.components_ @ model.components_.T, np.eye(n_components), atol=1e-8
+        )
+        assert model.reconstruction_error_ < 1e-10
+
+
+def test_transform_and_score_of_extreme_input_to_an_ordinary_model():
+    X = _eighths((40, 6), seed=3)
+    model = LinearAutoencoder(2, random_state=0).fit(X)
+    for exponent in (-1060, -1000, 300, 500):
+        # Around 2**-1060 the inputs and codes are subnormal and keep about 14
+        # bits; elsewhere the results are the unscaled ones, scaled.
+        tolerance = 1e-3 if exponent < -1022 else 1e-12
+        scaled = np.ldexp(X, exponent)
+        codes = model.transform(scaled)
+        np.testing.assert_allclose(
+            np.ldexp(codes, -exponent),
+            model.transform(X),
+            rtol=tolerance,
+            atol=tolerance,
+        )
+        np.testing.assert_allclose(
+            np.ldexp(model.inverse_transform(codes), -exponent),
+            model.inverse_transform(model.transform(X)),
+            rtol=tolerance,
+            atol=tolerance,
+        )
+        scores = model.score_samples(scaled)
+        if exponent == 300:
+            np.testing.assert_allclose(
+                np.ldexp(scores, -2 * exponent), model.score_samples(X), rtol=1e-10
+            )
+        elif exponent < 0:  # squares of 2**-1000 underflow to (-)0: rounding
+            assert np.all(scores == 0)
+    with pytest.raises(ValueError, match="squared reconstruction errors of X exceed"):
+        model.score_samples(np.ldexp(X, 600))
+    with pytest.raises(ValueError, match="codes of X exceed the float32 range"):
+        LinearAutoencoder(2).fit(X.astype(np.float32)).transform(
+            np.full((2, 6), 3e38, dtype=np.float32)
+        )
+
+
+def test_solver_limits_give_clear_errors():
+    X = np.random.default_rng(0).standard_normal((300, 200))
+    with pytest.raises(ValueError, match="max_iter=2 restarts; increase max_iter"):
+        LinearAutoencoder(5, solver="arpack", max_iter=2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="max_iter=3 is PROPACK's Krylov basis"):
+        LinearAutoencoder(5, solver="propack", max_iter=3, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="Krylov basis of max_iter=6 vectors"):
+        LinearAutoencoder(5, solver="propack", max_iter=6, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="alpha"):
+        LinearAutoencoder(2, solver="gradient", alpha=1.0).fit(X)
+
+
+def test_a_diverging_partial_fit_batch_leaves_the_model_unchanged():
+    X = _gradient_problem()[:600]
+    model = LinearAutoencoder(3, solver="gradient", random_state=0)
+    model.partial_fit(X)
+    before = pickle.dumps(model)
+    with pytest.raises(ValueError, match=r"diverged on this batch.*scale_="):
+        model.partial_fit(X * 1e250)
+    assert pickle.dumps(model) == before
+    with pytest.raises(ValueError, match="X has 5 features"):
+        model.partial_fit(X[:, :5])
+    assert pickle.dumps(model) == before
+    model.partial_fit(X)  # the stream goes on from where it was
+    assert model.n_iter_ == 2 and model.n_samples_seen_ == 2 * len(X)
+
+
+def test_verbose_lines_follow_the_common_format_and_loss_curve(capsys):
+    X = _gradient_problem()[:512]
+    model = LinearAutoencoder(
+        3, solver="gradient", max_iter=4, batch_size=128, verbose=2, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5
+    for epoch, (line, loss) in enumerate(zip(lines, model.loss_curve_), start=1):
+        assert line.startswith(f"[LinearAutoencoder] iteration {epoch}, loss ")
+        assert float(line.split("loss ")[1].split(",")[0]) == pytest.approx(
+            loss, rel=1e-5
+        )
+    assert lines[-1].startswith("[LinearAutoencoder] ")
+    assert "after 4 iterations" in lines[-1] and "updates 16" in lines[-1]
+    LinearAutoencoder(2, solver="arpack", verbose=1, random_state=0).fit(X)
+    (summary,) = capsys.readouterr().out.splitlines()
+    assert summary.startswith("[LinearAutoencoder] converged after ")
+    assert "solver arpack" in summary
+    model.set_params(verbose=1).partial_fit(X)
+    # partial_fit continues the curve of fit: its 4 epochs, then this call.
+    assert capsys.readouterr().out.startswith("[LinearAutoencoder] iteration 5, loss")
+    assert len(model.loss_curve_) == model.n_iter_ == 5
