@@ -34,6 +34,7 @@ from sklearn_kexue.utils._param_validation import (
 )
 from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
+from sklearn_kexue.utils._threads import blas_threads_for
 from sklearn_kexue.utils._validation import validate_input_data
 from sklearn_kexue.utils._verbose import print_iteration, print_summary
 
@@ -382,32 +383,9 @@ class BioHashTransformer(
             max(self.max_iter, self.n_iter_) * X.shape[0] * self.n_components
         )
         if learning_rate > 0:
-            weights = self.components_
-            activation = _activation_weights(weights, self.p)
-            wins = np.zeros(self.n_components, dtype=np.int64)
-            in_codes = np.zeros(self.n_components, dtype=np.int64)
-            distances = []
-            for start in range(0, X.shape[0], self.batch_size):
-                rows = np.sort(order[start : start + self.batch_size])
-                distances.append(
-                    _update(
-                        weights,
-                        activation,
-                        X[rows],
-                        self.p,
-                        self._repulsion,
-                        min(self.rank, self.n_components),
-                        learning_rate,
-                        self.hash_length_,
-                        wins,
-                        in_codes,
-                        compiled=compiled,
-                    )
-                )
-            self.win_counts_ = wins
-            self.code_counts_ = in_codes
-            self.unit_norms_ = self._unit_norms()
-            self._last_loss = float(np.concatenate(distances).mean())
+            # Many small products: one BLAS thread for them (see utils._threads).
+            with blas_threads_for(self.batch_size * X.shape[1] * self.n_components):
+                self._learn(X, order, learning_rate, compiled)
         share = self._unconverged_code_share()
         self.convergence_curve_.append(share)
         self.loss_curve_.append(self._last_loss)
@@ -419,6 +397,35 @@ class BioHashTransformer(
                 learning_rate=learning_rate,
                 off_sphere_code_share=f"{share:.1%}",
             )
+
+    def _learn(self, X, order, learning_rate, compiled):
+        """The minibatch updates of one epoch, and the epoch's diagnostics."""
+        weights = self.components_
+        activation = _activation_weights(weights, self.p)
+        wins = np.zeros(self.n_components, dtype=np.int64)
+        in_codes = np.zeros(self.n_components, dtype=np.int64)
+        distances = []
+        for start in range(0, X.shape[0], self.batch_size):
+            rows = np.sort(order[start : start + self.batch_size])
+            distances.append(
+                _update(
+                    weights,
+                    activation,
+                    X[rows],
+                    self.p,
+                    self._repulsion,
+                    min(self.rank, self.n_components),
+                    learning_rate,
+                    self.hash_length_,
+                    wins,
+                    in_codes,
+                    compiled=compiled,
+                )
+            )
+        self.win_counts_ = wins
+        self.code_counts_ = in_codes
+        self.unit_norms_ = self._unit_norms()
+        self._last_loss = float(np.concatenate(distances).mean())
 
     def _unit_norms(self):
         weights = np.abs(self.components_.astype(np.float64))
