@@ -105,7 +105,7 @@ def _representable(values, dtype, what, advice):
     return values.astype(dtype)
 
 
-def _too_large_message(largest_square, dtype):
+def _too_large_message(largest, dtype):
     """Why data whose squared singular values overflow are refused, and the fix."""
     dtype = np.dtype(dtype)
     advice = (
@@ -114,8 +114,8 @@ def _too_large_message(largest_square, dtype):
         else "divide X by a constant"
     )
     return (
-        f"X is too large for LinearAutoencoder: its squared singular values "
-        f"(up to {float(largest_square):.3g}) exceed the {dtype.name} range, so "
+        f"X is too large for LinearAutoencoder: the squares of its singular "
+        f"values (up to {float(largest):.3g}) exceed the {dtype.name} range, so "
         "explained_variance_ and the squared errors of score_samples cannot be "
         f"represented. The fit is equivariant to scaling: {advice} (a power of "
         "two is exact); components_ stay the same and singular_values_ scale "
@@ -873,7 +873,8 @@ class LinearAutoencoder(
                 largest_square <= np.finfo(np.float64).max
                 and variance.max(initial=0.0) <= np.finfo(dtype).max
             ):
-                raise ValueError(_too_large_message(largest_square, dtype))
+                largest = _unscaled(np.max(singular_values, initial=0.0), scale)
+                raise ValueError(_too_large_message(largest, dtype))
             values = _unscaled(singular_values, scale).astype(dtype)
         else:
             values = np.asarray(singular_values, dtype=dtype)
@@ -1088,7 +1089,9 @@ class LinearAutoencoder(
             squares.max(initial=0.0) <= np.finfo(np.float64).max
             and variance.max(initial=0.0) <= np.finfo(dtype).max
         ):
-            raise ValueError(_too_large_message(squares.max(initial=0.0), dtype))
+            raise ValueError(
+                _too_large_message(singular_values.max(initial=0.0), dtype)
+            )
         self.shrinkage_ = shrinkage
         self.components_ = np.ascontiguousarray(
             svd_flip_components(directions), dtype=dtype

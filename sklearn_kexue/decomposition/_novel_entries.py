@@ -1,14 +1,36 @@
 """Novel entries: zero cells of a non-negative matrix that a low-rank model fills in."""
 
+from numbers import Integral, Real
+
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_array
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.utils._batching import gen_row_batches
-from sklearn_kexue.utils._validation import check_pydata_sparse
+from sklearn_kexue.utils._param_validation import Interval, validate_params
+from sklearn_kexue.utils._validation import check_pydata_sparse, check_sparse_structure
 
 __all__ = ["novel_entries"]
+
+
+def _axis_labels(name, axis, size):
+    """One axis' labels as a 1-D object array of ``size`` entries."""
+    if axis is None:
+        return None
+    if isinstance(axis, (str, bytes)) or np.ndim(axis) != 1:
+        raise ValueError(
+            f"{name} must be a 1-D sequence of labels, got {type(axis).__name__} "
+            f"with ndim={np.ndim(axis)}."
+        )
+    labels = np.empty(len(axis), dtype=object)
+    labels[:] = list(axis)
+    if len(labels) != size:
+        raise ValueError(
+            f"{name} has {len(labels)} entries but X has {size} "
+            f"{'rows' if name == 'row_labels' else 'columns'}."
+        )
+    return labels
 
 
 def _labels_from(X, labels):
@@ -18,24 +40,25 @@ def _labels_from(X, labels):
                 "labels must be a pair (row_labels, column_labels), got "
                 f"{len(labels)} item(s)."
             )
-        row_labels, column_labels = (
-            None if axis is None else np.asarray(axis, dtype=object) for axis in labels
+        return (
+            _axis_labels("row_labels", labels[0], X.shape[0]),
+            _axis_labels("column_labels", labels[1], X.shape[1]),
         )
-        for name, axis, size in (
-            ("row_labels", row_labels, X.shape[0]),
-            ("column_labels", column_labels, X.shape[1]),
-        ):
-            if axis is not None and len(axis) != size:
-                raise ValueError(
-                    f"{name} has {len(axis)} entries but X has {size} "
-                    f"{'rows' if name == 'row_labels' else 'columns'}."
-                )
-        return row_labels, column_labels
     if hasattr(X, "index") and hasattr(X, "columns"):  # a DataFrame labels itself
         return np.asarray(X.index, dtype=object), np.asarray(X.columns, dtype=object)
     return None, None
 
 
+@validate_params(
+    {
+        "estimator": "no_validation",  # any fitted transformer, checked below
+        "X": ["array-like", "sparse matrix"],
+        "n_entries": [Interval(Integral, 1, None, closed="left")],
+        "labels": [tuple, list, None],
+        "min_value": [Interval(Real, None, None, closed="both")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
     """Find the zero cells of X that a fitted low-rank model reconstructs highest.
 
@@ -54,8 +77,9 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
 
     X : {array-like, sparse matrix, pydata sparse array, DataFrame} of shape \
             (n_rows, n_columns)
-        Non-negative matrix whose zero cells are candidates. Processed in row
-        batches, so the dense reconstruction is never held whole.
+        Non-negative, finite matrix whose zero cells are candidates, with the
+        columns the estimator was fitted on. Processed in row batches, so the
+        dense reconstruction is never held whole.
 
     n_entries : int, default=10
         Number of cells to return (fewer if fewer zero cells exceed
@@ -68,7 +92,8 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
         DataFrame.
 
     min_value : float, default=0.0
-        Only cells reconstructed strictly above this value are returned.
+        Only cells reconstructed strictly above this value are returned
+        (NaN is refused: no cell compares above it).
 
     Returns
     -------
@@ -80,7 +105,10 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
     Raises
     ------
     ValueError
-        If X has negative entries, or labels do not match its shape.
+        If X has negative or non-finite entries, its reconstruction has
+        another shape, or labels do not match its shape.
+    TypeError
+        If ``estimator`` lacks ``transform`` or ``inverse_transform``.
 
     Examples
     --------
@@ -96,30 +124,37 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
     >>> found.value.round(3)
     array([0.639, 0.383])
     """
+    return _novel_entries(estimator, X, n_entries, labels, min_value)
+
+
+def _novel_entries(estimator, X, n_entries, labels, min_value):
+    missing = [
+        method
+        for method in ("transform", "inverse_transform")
+        if not callable(getattr(estimator, method, None))
+    ]
+    if missing:
+        raise TypeError(
+            "novel_entries needs a fitted transformer with transform and "
+            f"inverse_transform; {type(estimator).__name__} has no "
+            f"{' or '.join(missing)}."
+        )
     check_is_fitted(estimator)
-    row_labels, column_labels = _labels_from(X, labels)
     # A DataFrame is passed to the model as row slices, keeping its column names.
     frame = X if hasattr(X, "iloc") else None
-    X = check_pydata_sparse(X)
+    X = check_sparse_structure(check_pydata_sparse(X))
+    X = check_array(X, accept_sparse="csr", dtype=np.float64, input_name="X")
     if sp.issparse(X):
         X = sp.csr_array(X)
         values = X.data
     else:
-        X = np.asarray(X, dtype=np.float64)
         values = X
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D, got ndim={X.ndim}.")
-    if values.size and np.nanmin(values) < 0:
+    if values.size and values.min() < 0:
         raise ValueError(
             "novel_entries expects a non-negative matrix (counts or frequencies); "
-            f"X has negative entries (minimum {np.nanmin(values)})."
+            f"X has negative entries (minimum {values.min()})."
         )
-    if (
-        not isinstance(n_entries, (int, np.integer))
-        or isinstance(n_entries, bool)
-        or n_entries < 1
-    ):
-        raise ValueError(f"n_entries must be a positive int, got {n_entries!r}.")
+    row_labels, column_labels = _labels_from(X if frame is None else frame, labels)
 
     best_rows = np.empty(0, dtype=np.intp)
     best_columns = np.empty(0, dtype=np.intp)
@@ -131,6 +166,12 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
             estimator.inverse_transform(estimator.transform(model_input)),
             dtype=np.float64,
         )
+        if reconstruction.shape != batch.shape:
+            raise ValueError(
+                f"{type(estimator).__name__}.inverse_transform(transform(X)) has "
+                f"shape {reconstruction.shape} for rows of X of shape "
+                f"{batch.shape}: it does not reconstruct X."
+            )
         dense = batch.toarray() if sp.issparse(batch) else batch
         reconstruction[dense != 0] = -np.inf  # only originally-zero cells compete
         flat = reconstruction.ravel()

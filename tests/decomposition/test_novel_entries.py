@@ -85,13 +85,66 @@ def test_min_value_and_fewer_candidates_than_asked():
     "kwargs, X, message",
     [
         ({}, -np.eye(3), "non-negative"),
-        ({"n_entries": 0}, np.eye(3), "n_entries must be a positive int"),
-        ({"n_entries": True}, np.eye(3), "n_entries must be a positive int"),
+        ({}, np.where(np.eye(3) == 1, np.nan, 0.0), "Input X contains NaN"),
+        ({}, np.eye(3)[:, :2], "X has 2 features, but LinearAutoencoder"),
+        ({}, np.eye(3)[:0], "0 sample"),
+        ({"n_entries": 0}, np.eye(3), "'n_entries' parameter of novel_entries"),
+        ({"n_entries": True}, np.eye(3), "'n_entries' parameter of novel_entries"),
+        ({"n_entries": 2.0}, np.eye(3), "'n_entries' parameter of novel_entries"),
+        # NaN was accepted and gave no entries: nothing compares above it.
+        ({"min_value": np.nan}, np.eye(3), "'min_value' parameter of novel_entries"),
+        ({"min_value": "0"}, np.eye(3), "'min_value' parameter of novel_entries"),
         ({"labels": (["a"], None)}, np.eye(3), "row_labels has 1 entries"),
+        ({"labels": (None, "abc")}, np.eye(3), "column_labels must be a 1-D"),
+        ({"labels": (None, [["a", "b", "c"]])}, np.eye(3), "must be a 1-D"),
         ({"labels": (None,)}, np.eye(3), "labels must be a pair"),
+        ({"labels": "ab"}, np.eye(3), "'labels' parameter of novel_entries"),
     ],
 )
 def test_bad_input_raises(kwargs, X, message):
     model = LinearAutoencoder(1).fit(np.eye(3))
+    X_before = X.copy()
     with pytest.raises(ValueError, match=message):
         novel_entries(model, X, **kwargs)
+    np.testing.assert_array_equal(X, X_before)
+
+
+def test_estimator_must_be_a_fitted_transformer():
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+
+    X = _counts(shape=(10, 4))
+    with pytest.raises(NotFittedError):
+        novel_entries(LinearAutoencoder(1), X)
+    # A classifier has no inverse_transform: it was an AttributeError inside.
+    classifier = LogisticRegression().fit(X, np.arange(10) % 2)
+    with pytest.raises(TypeError, match="LogisticRegression has no transform or"):
+        novel_entries(classifier, X)
+
+    class Squash(LinearAutoencoder):
+        def inverse_transform(self, X):
+            return super().inverse_transform(X)[:, :2]
+
+    with pytest.raises(ValueError, match="does not reconstruct X"):
+        novel_entries(Squash(1).fit(X), X)
+
+
+def test_extreme_arguments_give_correct_results():
+    X = _counts(seed=4, shape=(20, 6))
+    model = LinearAutoencoder(2, activation="relu").fit(X)
+    every = novel_entries(model, X, n_entries=2**62)  # more than exist: all
+    n_filled = np.sum((X == 0) & (model.inverse_transform(model.transform(X)) > 0))
+    assert len(every.value) == n_filled
+    assert len(novel_entries(model, X, n_entries=5, min_value=np.inf).value) == 0
+    lowest = novel_entries(model, X, n_entries=2**62, min_value=-np.inf)
+    assert len(lowest.value) == np.sum(X == 0)
+    # Huge counts: the model rescales, and the entries are those of X, scaled.
+    huge = novel_entries(
+        LinearAutoencoder(2, activation="relu").fit(X * 2.0**400),
+        X * 2.0**400,
+        n_entries=5,
+    )
+    base = novel_entries(model, X, n_entries=5)
+    np.testing.assert_array_equal(huge.row, base.row)
+    np.testing.assert_array_equal(huge.column, base.column)
+    np.testing.assert_allclose(huge.value, base.value * 2.0**400, rtol=1e-12)
