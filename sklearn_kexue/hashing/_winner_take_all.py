@@ -26,12 +26,14 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_array
 
 from sklearn_kexue.utils._batching import gen_row_batches
 from sklearn_kexue.utils._jit import jit, use_compiled
 from sklearn_kexue.utils._param_validation import Interval, validate_params
 from sklearn_kexue.utils._sparse import csr_output
+from sklearn_kexue.utils._validation import _is_pydata_sparse
 
 __all__ = ["winner_take_all"]
 
@@ -242,7 +244,7 @@ def winners_to_csr(indices, values, n_units, *, binary):
 
 @validate_params(
     {
-        "activations": ["array-like"],
+        "activations": ["array-like", "sparse matrix"],
         "hash_length": [Interval(Integral, 1, None, closed="left")],
         "binary": ["boolean"],
         "sparse_output": ["boolean"],
@@ -264,7 +266,8 @@ def winner_take_all(activations, hash_length, *, binary=True, sparse_output=True
     Parameters
     ----------
     activations : array-like of shape (n_samples, n_units)
-        Dense, finite activations (float32 stays float32).
+        Dense, finite activations (float32 stays float32). Sparse matrices are
+        refused: every unit, implicit zeros included, competes.
     hash_length : int
         Number of winners per row; must not exceed ``n_units``.
     binary : bool, default=True
@@ -289,6 +292,13 @@ def winner_take_all(activations, hash_length, *, binary=True, sparse_output=True
     array([[0., 1., 1., 0.],
            [1., 0., 1., 0.]])
     """
+    if sp.issparse(activations) or _is_pydata_sparse(activations):
+        # Winners among implicit zeros need every activation: densify knowingly.
+        raise TypeError(
+            "winner_take_all needs dense activations, got a sparse "
+            f"{type(activations).__name__}; pass activations.toarray() (or "
+            ".todense()) if it fits in memory."
+        )
     activations = check_array(
         activations, dtype=(np.float64, np.float32), input_name="activations"
     )
