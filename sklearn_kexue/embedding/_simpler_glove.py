@@ -3,6 +3,7 @@
 import math
 import time
 import warnings
+from collections.abc import Mapping, Set
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,11 +20,47 @@ from sklearn.utils.validation import check_is_fitted, check_non_negative
 
 from sklearn_kexue.embedding._glove_kernels import adagrad_epoch, weighted_pair_loss
 from sklearn_kexue.utils._dimensions import minimum_entropy_dimension
-from sklearn_kexue.utils._param_validation import RANDOM_STATE, Interval, StrOptions
+from sklearn_kexue.utils._param_validation import (
+    RANDOM_STATE,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn_kexue.utils._repr import DocLinkMixin
+from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import validate_input_data
+from sklearn_kexue.utils._verbose import print_iteration, print_summary
 
-__all__ = ["SimplerGlove"]
+__all__ = ["SimplerGlove", "UnknownWordError"]
+
+# No pair weight may exceed this: squared gradients (λ d v)² then stay far from
+# float64's overflow at 2**1024 for any residual d and coordinate v of sane size.
+_MAX_PAIR_WEIGHT = 2.0**100
+# A step is η λ d times a coordinate: with every λ below float64's epsilon no
+# step changes a vector's coordinates at float64 precision.
+_MIN_LARGEST_PAIR_WEIGHT = float(np.finfo(np.float64).eps)
+# A word (str) or a row index: the word arguments of the query methods.
+_WORD = [str, Interval(Integral, None, None, closed="neither")]
+
+
+class UnknownWordError(KeyError, IndexError, ValueError):
+    """A word that is not in the model: an unknown str or an index out of range.
+
+    It is a :class:`KeyError` (gensim's ``KeyedVectors`` idiom for an unknown
+    word), an :class:`IndexError` (NumPy's idiom for a row index out of
+    range) and a :class:`ValueError` (scikit-learn's idiom for a bad
+    argument), as scikit-learn's ``NotFittedError`` is both a ``ValueError``
+    and an ``AttributeError``: any of the three ``except`` clauses catches
+    it. Its message names the word, which is also its ``word`` attribute.
+    """
+
+    def __init__(self, message, word):
+        super().__init__(message)
+        self.word = word
+
+    def __str__(self):
+        # KeyError's str() is the repr of its argument; the message reads better.
+        return str(self.args[0])
 
 
 class SimplerGlove(
@@ -72,7 +109,10 @@ class SimplerGlove(
         word i.
 
     x_max : float, default=100.0
-        Pair count at which the weight λ reaches 1.
+        Pair count at which the weight λ reaches 1 (GloVe's value). λ is a
+        function of the counts themselves, not of their ratios: with counts
+        far below ``x_max`` every pair weighs little and training is slow
+        (see Notes).
 
     alpha : float, default=0.75
         Exponent α of the weight λ = (x / x_max)^α.
@@ -87,32 +127,45 @@ class SimplerGlove(
         Adagrad's η. Every coordinate's accumulator starts at 1 and includes
         the current squared gradient, so no step exceeds η.
 
-    max_iter : int, default=25
-        Maximum number of epochs (passes over all pairs).
+    max_iter : int, default=200
+        Maximum number of epochs (passes over all pairs). With the default
+        ``tol`` a fit of scikit-learn's digits (pixels as words) stops after
+        67 epochs and one of 455,000 tokens of Wikipedia after about 100;
+        the quality of the vectors improves up to there (see the
+        :ref:`User Guide <simpler_glove>`).
 
     tol : float, default=1e-4
-        Training stops when an epoch lowers the loss by less than
-        ``tol`` times its value. A :class:`~sklearn.exceptions.
-        ConvergenceWarning` is raised if ``max_iter`` epochs end first. 0
-        always runs ``max_iter`` epochs, without warning.
+        Training stops at the first epoch (from the third on) that lowers
+        the λ-weighted mean of ½ (<v_i, v_j> - PMI_ij)² by less than ``tol``
+        (in squared nats: the loss of ``loss_curve_`` divided by the mean
+        pair weight), and by no more than the epoch before. The second
+        condition lets the first epochs run, in which the small initial
+        vectors grow and the loss falls ever faster. A
+        :class:`~sklearn.exceptions.ConvergenceWarning` is raised if
+        ``max_iter`` epochs end first. 0 always runs ``max_iter`` epochs,
+        without warning.
 
     pooling : {"sum", "mean"}, default="sum"
         Text vector returned by :meth:`transform`: the count-weighted sum of
         the row's word vectors (the post's sentence vector; PMI adds up over
         words) or their mean.
 
-    vocabulary : dict or sequence of str, default=None
-        The words of the columns, as a mapping word -> column (for example
-        ``CooccurrenceVectorizer().vocabulary_``) or a sequence in column
-        order. Used by the word-level methods. Without it, the column names
-        of a DataFrame are used, and otherwise words are column indices.
+    vocabulary : dict or array-like of str, default=None
+        The words of the columns, as a mapping word (str) -> column (int;
+        for example ``CooccurrenceVectorizer().vocabulary_``) or a sequence
+        of distinct words in column order (a list, tuple, 1-D array, or
+        pandas Index), as scikit-learn's ``CountVectorizer`` takes it. Used
+        by the word-level methods. Without it, the column names of a
+        DataFrame are used, and otherwise words are column indices.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial vectors and the order of the pairs in every epoch.
         Pass an int for reproducible results.
 
     verbose : int, default=0
-        0 silent, 1 a summary at the end, 2 a line per epoch.
+        0 silent, 1 a summary at the end, 2 also a line per epoch
+        (``[SimplerGlove] iteration N, loss L, time T s``; L is the value
+        appended to ``loss_curve_``).
 
     Attributes
     ----------
@@ -132,7 +185,7 @@ class SimplerGlove(
 
     loss_curve_ : list of float
         The loss after each epoch: the mean over co-occurring pairs of
-        ½ λ (<v_i, v_j> - PMI_ij)².
+        ½ λ (<v_i, v_j> - PMI_ij)², the value that ``verbose`` prints.
 
     n_iter_ : int
         Number of epochs run.
@@ -166,6 +219,22 @@ class SimplerGlove(
     in [-0.5, 0.5) / d. The problem is non-convex; Adagrad is run in a
     single thread, so a fit is reproducible with ``random_state``.
 
+    Scale. The PMI targets do not change when every count is multiplied by
+    the same factor, but the weights λ do: they compare the pair counts with
+    ``x_max``, and Adagrad's accumulators start at 1, so a weight λ slows
+    the first steps by λ. The counts are therefore read at their scale,
+    and the arithmetic is made safe for any finite scale instead: the
+    statistics are computed on ``X`` rescaled by a power of two (exact; no
+    change for counts within 2**±200) and λ from the true counts, in
+    logarithms. Counts ×1e300 thus fit as counts for which every pair
+    passes ``x_max`` (λ = 1 everywhere). A :class:`ValueError` names the
+    problem where the weights cannot be used: when every λ is below
+    float64's epsilon (counts ×1e-300: no step could move a vector; lower
+    ``x_max``), or when untruncated weights exceed 2**100 (their squared
+    gradients would overflow; raise ``x_max`` or truncate). Pair counts
+    below ``x_max`` everywhere give a :class:`~sklearn.exceptions.
+    ConvergenceWarning` that says so if ``max_iter`` ends the fit.
+
     References
     ----------
     Su, J. (2017). 更别致的词向量模型 (A simpler GloVe), parts 1-6.
@@ -197,14 +266,15 @@ class SimplerGlove(
             StrOptions({"auto"}),
         ],
         "input_type": [StrOptions({"contexts", "cooccurrence"})],
-        "x_max": [Interval(Real, 0, None, closed="neither")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        # An open end at np.inf refuses inf (None would accept it).
+        "x_max": [Interval(Real, 0, np.inf, closed="neither")],
+        "alpha": [Interval(Real, 0, np.inf, closed="left")],
         "truncate_weights": ["boolean"],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [Interval(Real, 0, np.inf, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, np.inf, closed="left")],
         "pooling": [StrOptions({"sum", "mean"})],
-        "vocabulary": [dict, list, tuple, np.ndarray, None],
+        "vocabulary": [Mapping, "array-like", None],
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
@@ -218,7 +288,7 @@ class SimplerGlove(
         alpha=0.75,
         truncate_weights=True,
         learning_rate=0.1,
-        max_iter=25,
+        max_iter=200,
         tol=1e-4,
         pooling="sum",
         vocabulary=None,
@@ -258,19 +328,23 @@ class SimplerGlove(
         """
         X = validate_input_data(self, X, reset=True)
         check_non_negative(X, f"{type(self).__name__} (input X)")
-        counts, rows, cols, pair_counts = _cooccurrence_statistics(X, self.input_type)
-        n_words = counts.shape[0]
+        statistics = _Statistics(X, self.input_type)
+        n_words = statistics.counts.shape[0]
         if n_words < 2:
             raise ValueError(
                 "SimplerGlove needs at least two words (columns) to pair; got "
                 f"n_features={X.shape[1]}."
             )
-        if rows.shape[0] == 0:
+        if statistics.rows.shape[0] == 0:
             raise ValueError(
                 "No two distinct words co-occur in X: every row has at most one "
                 "word with a non-zero count, so there is nothing to fit."
             )
         vocabulary = self._resolve_vocabulary(n_words)
+        targets, weights = statistics.targets_and_weights(
+            self.x_max, self.alpha, self.truncate_weights
+        )
+        word_counts = statistics.word_counts()
         if vocabulary is not None:
             self.vocabulary_ = vocabulary
         else:  # a refit without words must not keep an earlier fit's words
@@ -280,10 +354,7 @@ class SimplerGlove(
             if self.n_components == "auto"
             else self.n_components
         )
-        targets = _pmi_targets(counts, rows, cols, pair_counts)
-        weights = _pair_weights(
-            pair_counts, self.x_max, self.alpha, self.truncate_weights
-        )
+        rows, cols = statistics.rows, statistics.cols
 
         rng = check_random_state(self.random_state)
         n_components = self.n_components_
@@ -296,8 +367,16 @@ class SimplerGlove(
         accumulators = np.ones_like(vectors)
 
         n_pairs = rows.shape[0]
+        # The stopping rule reads the loss per unit of weight: the λ-weighted
+        # mean of ½ d², in squared nats whatever the weights' scale.
+        mean_weight = float(weights.mean())
+        initial_loss = (
+            weighted_pair_loss(vectors, rows, cols, targets, weights) / n_pairs
+        )
         self.loss_curve_ = []
         converged = False
+        # No gain before the second epoch; the rule first applies in the third.
+        gain = -math.inf
         start = time.perf_counter()
         for epoch in range(1, self.max_iter + 1):
             order = rng.permutation(n_pairs)
@@ -311,42 +390,75 @@ class SimplerGlove(
                 order,
                 self.learning_rate,
             )
-            if skipped:
-                raise FloatingPointError(
-                    f"The fit diverged in epoch {epoch} ({skipped} pairs had a "
-                    "non-finite residual); lower learning_rate."
-                )
             loss = weighted_pair_loss(vectors, rows, cols, targets, weights) / n_pairs
+            if skipped or not math.isfinite(loss):
+                raise ValueError(
+                    f"The fit diverged in epoch {epoch} (the residuals of "
+                    f"{skipped or 'some'} pairs were not finite); lower "
+                    f"learning_rate={self.learning_rate}."
+                )
             self.loss_curve_.append(float(loss))
             if self.verbose >= 2:
-                print(
-                    f"epoch {epoch}: loss {loss:.6g} "
-                    f"({time.perf_counter() - start:.2f} s)"
+                print_iteration(
+                    self, epoch, loss, time=f"{time.perf_counter() - start:.2f} s"
                 )
-            if self.tol > 0 and epoch > 1:
-                previous = self.loss_curve_[-2]
-                if previous - loss < self.tol * previous:
+            if epoch > 1:
+                previous_gain = gain
+                gain = (self.loss_curve_[-2] - loss) / mean_weight
+                if self.tol > 0 and gain < self.tol and gain <= previous_gain:
                     converged = True
                     break
         self.n_iter_ = epoch
         self.embeddings_ = vectors
-        self.word_counts_ = counts
+        self.word_counts_ = word_counts
         self.n_pairs_ = n_pairs
         if self.verbose:
-            print(
-                f"SimplerGlove: {n_words} words, {n_pairs} pairs, {self.n_iter_} "
-                f"epochs, loss {self.loss_curve_[-1]:.6g}, "
-                f"{time.perf_counter() - start:.2f} s"
+            print_summary(
+                self,
+                self.n_iter_,
+                self.loss_curve_[-1],
+                converged=converged,
+                words=n_words,
+                pairs=n_pairs,
+                time=f"{time.perf_counter() - start:.2f} s",
             )
-        if self.tol > 0 and not converged:
+        if self.loss_curve_[-1] > initial_loss:
             warnings.warn(
-                f"SimplerGlove stopped after max_iter={self.max_iter} epochs "
-                f"before the loss improved by less than tol={self.tol} in an "
-                "epoch; increase max_iter.",
+                f"SimplerGlove's loss rose from {initial_loss:.3g} (the initial "
+                f"vectors) to {self.loss_curve_[-1]:.3g}: the steps are too "
+                f"large; lower learning_rate={self.learning_rate}.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        elif self.tol > 0 and not converged:
+            warnings.warn(
+                self._convergence_message(gain, statistics, weights),
                 ConvergenceWarning,
                 stacklevel=2,
             )
         return self
+
+    def _convergence_message(self, gain, statistics, weights):
+        """The ConvergenceWarning's text, with the advice that fits the data."""
+        message = (
+            f"SimplerGlove stopped after max_iter={self.max_iter} epochs, "
+            f"before the stopping rule of tol={self.tol} was met"
+        )
+        if math.isfinite(gain):
+            message += (
+                " (the weighted mean of ½ (<v_i, v_j> - PMI_ij)² fell by "
+                f"{gain:.3g} in the last epoch)"
+            )
+        message += "; increase max_iter"
+        largest_weight = float(weights.max())
+        if largest_weight < 1.0:
+            message += (
+                f", or lower x_max: no pair count reaches x_max={self.x_max} "
+                f"(the largest is {statistics.largest_pair_count()}), so every "
+                f"pair weighs at most {largest_weight:.2g} and the first Adagrad "
+                "steps are that much smaller"
+            )
+        return message + "."
 
     def transform(self, X):
         """Text vectors: the count-weighted sum (or mean) of each row's word vectors.
@@ -360,16 +472,35 @@ class SimplerGlove(
         -------
         X_new : ndarray of shape (n_samples, n_components)
             Linear in the counts for ``pooling="sum"``.
+
+        Raises
+        ------
+        ValueError
+            If a sum of word vectors (``pooling="sum"``) exceeds the float64
+            range, which only counts near 1e300 can cause.
         """
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False)
         check_non_negative(X, f"{type(self).__name__} (input X)")
         counts = _row_word_counts(X, self.input_type, self.embeddings_.shape[0])
+        # Extreme counts are rescaled exactly; ordinary ones are left untouched.
+        scale = power_of_two_scale(max_abs(counts))
+        if scale != 1.0:
+            counts = counts * scale
         text_vectors = np.asarray(counts @ self.embeddings_)
         if self.pooling == "mean":
             totals = np.asarray(counts.sum(axis=1)).ravel()
             nonempty = totals > 0
             text_vectors[nonempty] /= totals[nonempty, np.newaxis]
+        elif scale != 1.0:
+            with np.errstate(over="ignore"):
+                text_vectors /= scale
+            if not np.all(np.isfinite(text_vectors)):
+                raise ValueError(
+                    "The text vectors (count-weighted sums of word vectors) "
+                    "exceed the float64 range for counts as large as "
+                    f"{max_abs(X):.3g}; use pooling='mean' or smaller counts."
+                )
         return text_vectors
 
     def score(self, X, y=None):
@@ -394,18 +525,27 @@ class SimplerGlove(
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False)
         check_non_negative(X, f"{type(self).__name__} (input X)")
-        counts, rows, cols, pair_counts = _cooccurrence_statistics(X, self.input_type)
-        if rows.shape[0] == 0:
+        statistics = _Statistics(X, self.input_type)
+        if statistics.rows.shape[0] == 0:
             raise ValueError("No two distinct words co-occur in X.")
-        targets = _pmi_targets(counts, rows, cols, pair_counts)
-        weights = _pair_weights(
-            pair_counts, self.x_max, self.alpha, self.truncate_weights
+        targets, weights = statistics.targets_and_weights(
+            self.x_max, self.alpha, self.truncate_weights
         )
+        rows, cols = statistics.rows, statistics.cols
         loss = weighted_pair_loss(self.embeddings_, rows, cols, targets, weights)
         return -float(loss) / rows.shape[0]
 
     # Word-level API -------------------------------------------------------------
 
+    @validate_params(
+        {
+            "word_a": _WORD,
+            "word_b": _WORD,
+            "measure": [StrOptions({"cosine", "dot", "profile"})],
+            "n_reference": [Interval(Integral, 2, None, closed="left")],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def similarity(self, word_a, word_b, *, measure="cosine", n_reference=10_000):
         """Similarity of two words.
 
@@ -426,6 +566,15 @@ class SimplerGlove(
         -------
         similarity : float
             The inner product, cosine or profile correlation of the two words.
+            The cosine of a word that has the zero vector (one that never
+            co-occurs with another word) is 0, as in scikit-learn's
+            ``cosine_similarity``.
+
+        Raises
+        ------
+        UnknownWordError
+            If a word is not in ``vocabulary_`` or an index is out of range
+            (a ``KeyError``, ``IndexError`` and ``ValueError`` at once).
 
         Examples
         --------
@@ -443,14 +592,24 @@ class SimplerGlove(
         True
         """
         check_is_fitted(self)
+        index_a, index_b = self._word_index(word_a), self._word_index(word_b)
         space = self._measure_space(measure, n_reference)
-        a = _mapped(self.embeddings_[self._word_index(word_a)], space)
-        b = _mapped(self.embeddings_[self._word_index(word_b)], space)
+        a = _mapped(self.embeddings_[index_a], space)
+        b = _mapped(self.embeddings_[index_b], space)
         if measure == "dot":
             return float(a @ b)
         norms = np.linalg.norm(a) * np.linalg.norm(b)
         return float(a @ b / norms) if norms > 0 else 0.0
 
+    @validate_params(
+        {
+            "query": [*_WORD, "array-like"],
+            "topn": [Interval(Integral, 1, None, closed="left")],
+            "measure": [StrOptions({"cosine", "dot", "profile"})],
+            "n_reference": [Interval(Integral, 2, None, closed="left")],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def most_similar(self, query, topn=10, *, measure="cosine", n_reference=10_000):
         """The words closest to a word or a vector.
 
@@ -458,9 +617,10 @@ class SimplerGlove(
         ----------
         query : str, int or array-like of shape (n_components,)
             A word of ``vocabulary_`` (or a row index), which is left out of
-            the answer, or a vector in the embedding space.
+            the answer, or a vector of finite real numbers in the embedding
+            space.
         topn : int, default=10
-            Number of words returned.
+            Number of words returned (fewer if the model has fewer).
         measure : {"cosine", "dot", "profile"}, default="cosine"
             See :meth:`similarity`. ``"profile"`` ranks by the correlation of
             PMI profiles: neighbours that are similar (interchangeable)
@@ -472,7 +632,16 @@ class SimplerGlove(
         Returns
         -------
         neighbours : list of (word, float)
-            Best first; words are indices when there is no ``vocabulary_``.
+            Best first, ties in index order; words are indices when there is
+            no ``vocabulary_``. Cosines with the zero vector are 0.
+
+        Raises
+        ------
+        UnknownWordError
+            If the query word is not in ``vocabulary_`` or an index is out
+            of range (a ``KeyError``, ``IndexError`` and ``ValueError``).
+        ValueError
+            If a query vector has the wrong shape or is not finite.
 
         Examples
         --------
@@ -489,17 +658,26 @@ class SimplerGlove(
         (3, False)
         """
         check_is_fitted(self)
-        space = self._measure_space(measure, n_reference)
-        vectors = _mapped(self.embeddings_, space)
         exclude = []
-        if isinstance(query, (str, Integral)) and not isinstance(query, bool):
+        if isinstance(query, (str, Integral)):
             index = self._word_index(query)
-            target = vectors[index]
             exclude.append(index)
         else:
-            target = _mapped(self._query_vector(query), space)
+            query = self._query_vector(query, measure)
+        space = self._measure_space(measure, n_reference)
+        vectors = _mapped(self.embeddings_, space)
+        target = vectors[exclude[0]] if exclude else _mapped(query, space)
         return self._rank(vectors, target, measure, exclude, topn)
 
+    @validate_params(
+        {
+            "word_a": _WORD,
+            "word_b": _WORD,
+            "word_c": _WORD,
+            "topn": [Interval(Integral, 1, None, closed="left")],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def analogy(self, word_a, word_b, word_c, topn=1):
         """Solve "a is to b as c is to ?" by 3CosAdd.
 
@@ -512,12 +690,18 @@ class SimplerGlove(
         word_a, word_b, word_c : str or int
             Words of ``vocabulary_`` or row indices.
         topn : int, default=1
-            Number of answers.
+            Number of answers (fewer if the model has fewer other words).
 
         Returns
         -------
         answers : list of (word, float)
             Best first, with the cosine to b̂ - â + ĉ.
+
+        Raises
+        ------
+        UnknownWordError
+            If a word is not in ``vocabulary_`` or an index is out of range
+            (a ``KeyError``, ``IndexError`` and ``ValueError`` at once).
 
         Examples
         --------
@@ -547,18 +731,48 @@ class SimplerGlove(
             if names is None or self.input_type != "contexts":
                 return None
             vocabulary = list(names)
-        if isinstance(vocabulary, dict):
-            mapping = dict(vocabulary)
+        if isinstance(vocabulary, Mapping):
+            words, indices = list(vocabulary.keys()), list(vocabulary.values())
+            bad = [index for index in indices if not _is_int(index)]
+            if bad:
+                raise TypeError(
+                    "vocabulary must map words to int column indices; got "
+                    f"{bad[0]!r} of type {type(bad[0]).__name__}."
+                )
+            indices = [int(index) for index in indices]
         else:
-            words = list(vocabulary)
-            mapping = {word: index for index, word in enumerate(words)}
-            if len(mapping) != len(words):
-                raise ValueError("vocabulary contains repeated words.")
-        indices = sorted(mapping.values())
-        if indices != list(range(n_words)):
+            words = np.asarray(
+                list(vocabulary) if isinstance(vocabulary, Set) else vocabulary,
+                dtype=object,
+            )
+            if isinstance(vocabulary, Set) or words.ndim != 1:
+                raise ValueError(
+                    "vocabulary must be a mapping word -> column or a 1-D "
+                    "sequence of words in column order; got "
+                    + (
+                        "a set (unordered)."
+                        if isinstance(vocabulary, Set)
+                        else f"an array of shape {words.shape}."
+                    )
+                )
+            words = words.tolist()
+            indices = list(range(len(words)))
+        bad = [word for word in words if not isinstance(word, str)]
+        if bad:
+            raise TypeError(
+                "vocabulary's words must be str; got "
+                f"{bad[0]!r} of type {type(bad[0]).__name__}."
+            )
+        mapping = dict(zip(map(str, words), indices))
+        if len(mapping) != len(words):
+            repeated = next(word for word in words if words.count(word) > 1)
+            raise ValueError(f"vocabulary contains repeated words ({repeated!r}).")
+        if sorted(indices) != list(range(n_words)):
             raise ValueError(
                 f"vocabulary must map {n_words} words to the indices 0 to "
-                f"{n_words - 1} (one per column of X); got {len(mapping)} words."
+                f"{n_words - 1} (one per column of X); got {len(mapping)} words "
+                f"with indices from {min(indices, default=None)} to "
+                f"{max(indices, default=None)}."
             )
         return mapping
 
@@ -571,22 +785,37 @@ class SimplerGlove(
                     "vocabulary= to SimplerGlove, or use column indices."
                 )
             if word not in vocabulary:
-                raise KeyError(f"Word {word!r} is not in the vocabulary.")
+                raise UnknownWordError(f"Word {word!r} is not in the vocabulary.", word)
             return vocabulary[word]
-        if isinstance(word, Integral) and not isinstance(word, bool):
-            n_words = self.embeddings_.shape[0]
-            if not 0 <= word < n_words:
-                raise IndexError(f"Word index {word} is out of range [0, {n_words}).")
-            return int(word)
-        raise TypeError(f"A word is a str or an int index, got {type(word).__name__}.")
+        n_words = self.embeddings_.shape[0]
+        if not 0 <= word < n_words:
+            raise UnknownWordError(
+                f"Word index {word} is out of range [0, {n_words}).", word
+            )
+        return int(word)
 
-    def _query_vector(self, query):
-        vector = np.asarray(query, dtype=np.float64)
+    def _query_vector(self, query, measure):
+        """A query vector as float64, checked: real, finite, of the right length.
+
+        For the cosine measures (invariant to the query's scale) a vector with
+        huge or tiny entries is rescaled exactly by a power of two.
+        """
+        vector = np.asarray(query)
+        if vector.dtype.kind not in "iuf":
+            raise TypeError(
+                "A query vector must hold real numbers; got an array of dtype "
+                f"{vector.dtype}."
+            )
+        vector = vector.astype(np.float64)
         n_components = self.embeddings_.shape[1]
         if vector.shape != (n_components,):
             raise ValueError(
                 f"A query vector must have shape ({n_components},), got {vector.shape}."
             )
+        if not np.all(np.isfinite(vector)):
+            raise ValueError("A query vector must be finite; it holds NaN or inf.")
+        if measure != "dot":
+            vector *= power_of_two_scale(max_abs(vector))
         return vector
 
     def _measure_space(self, measure, n_reference):
@@ -595,13 +824,9 @@ class SimplerGlove(
         None stands for the identity (``"cosine"`` and ``"dot"``), so that the
         common measures copy nothing.
         """
-        if measure in ("cosine", "dot"):
-            return None
         if measure == "profile":
             return self._profile_transform(n_reference)
-        raise ValueError(
-            f"measure must be 'cosine', 'dot' or 'profile', got {measure!r}."
-        )
+        return None
 
     def _profile_transform(self, n_reference):
         """U with <U v_a, U v_b> = the covariance of the PMI profiles of a and b.
@@ -611,8 +836,6 @@ class SimplerGlove(
         vectors, so the profiles' correlation is a cosine after mapping every
         vector by a square root U of V_cᵀ V_c (Su's "similar words").
         """
-        if not isinstance(n_reference, Integral) or n_reference < 2:
-            raise ValueError(f"n_reference must be an int >= 2, got {n_reference!r}.")
         frequent = np.argsort(-self.word_counts_, kind="stable")[:n_reference]
         reference = self.embeddings_[frequent]
         centred = reference - reference.mean(axis=0)
@@ -620,10 +843,16 @@ class SimplerGlove(
         return np.sqrt(np.clip(eigenvalues, 0.0, None))[:, np.newaxis] * eigenvectors.T
 
     def _rank(self, vectors, target, measure, exclude, topn):
-        if not isinstance(topn, Integral) or topn < 1:
-            raise ValueError(f"topn must be a positive int, got {topn!r}.")
-        scores = vectors @ target
-        if measure != "dot":
+        if measure == "dot":
+            with np.errstate(over="ignore", invalid="ignore"):
+                scores = vectors @ target
+            if not np.all(np.isfinite(scores)):
+                raise ValueError(
+                    "The query vector's inner products with the word vectors "
+                    "exceed the float64 range; use measure='cosine'."
+                )
+        else:
+            scores = vectors @ target
             norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(target)
             scores = np.divide(
                 scores, norms, out=np.zeros_like(scores), where=norms > 0
@@ -653,6 +882,76 @@ class SimplerGlove(
         tags.input_tags.sparse = True
         tags.input_tags.positive_only = True
         return tags
+
+
+class _Statistics:
+    """Word counts and co-occurring pairs of ``X``, safe at any finite scale.
+
+    They are computed on ``X`` times a power of two that brings its largest
+    entry near 1 when it lies outside 2**±200 (exact, and 1 otherwise, so
+    that ordinary counts give the same numbers bit for bit). The PMI targets
+    are invariant to that factor; the weights and the word counts are taken
+    back to the scale of ``X`` (the weights in logarithms).
+    """
+
+    def __init__(self, X, input_type):
+        self.scale = power_of_two_scale(max_abs(X))
+        if self.scale != 1.0:
+            X = X * self.scale
+        self.counts, self.rows, self.cols, self.pair_counts = _cooccurrence_statistics(
+            X, input_type
+        )
+        # Pair counts scale as X² (products of two counts) or as X (flattened).
+        power = 2.0 if input_type == "contexts" else 1.0
+        self.log_pair_scale = power * math.log(self.scale)
+
+    def word_counts(self):
+        """The word counts at the scale of ``X``."""
+        if self.scale == 1.0:
+            return self.counts
+        with np.errstate(over="ignore"):
+            counts = self.counts / self.scale
+        if not np.all(np.isfinite(counts)):
+            raise ValueError(
+                "The word counts (column sums of X) exceed the float64 range; "
+                "SimplerGlove reads X as counts: divide X by a constant."
+            )
+        return counts
+
+    def largest_pair_count(self):
+        """The largest pair count at the scale of ``X``, as text (it may be
+        outside the float64 range)."""
+        log10 = (math.log(self.pair_counts.max()) - self.log_pair_scale) / math.log(10)
+        if abs(log10) < 300:
+            return f"{10.0**log10:.3g}"
+        exponent = math.floor(log10)
+        return f"{10.0 ** (log10 - exponent):.3g}e{exponent:+d}"
+
+    def targets_and_weights(self, x_max, alpha, truncate):
+        """PMI targets and GloVe weights of the pairs, the weights checked usable."""
+        targets = _pmi_targets(self.counts, self.rows, self.cols, self.pair_counts)
+        weights = _pair_weights(
+            self.pair_counts, x_max, alpha, truncate, self.log_pair_scale
+        )
+        largest = float(weights.max())
+        if not largest <= _MAX_PAIR_WEIGHT:
+            raise ValueError(
+                "The untruncated pair weights (x_ij / x_max)^alpha reach "
+                f"{largest:.3g} (pair counts up to {self.largest_pair_count()} "
+                f"against x_max={x_max}, alpha={alpha}), beyond 2**100, where "
+                "Adagrad's squared gradients would overflow float64; raise "
+                "x_max, lower alpha or set truncate_weights=True."
+            )
+        if largest < _MIN_LARGEST_PAIR_WEIGHT:
+            raise ValueError(
+                "Every pair weight min(x_ij / x_max, 1)^alpha is below float64's "
+                f"epsilon (the largest is {largest:.3g}, for pair counts up to "
+                f"{self.largest_pair_count()} against x_max={x_max}, "
+                f"alpha={alpha}), so no Adagrad step could change the vectors. "
+                "SimplerGlove reads X as counts: scale X to counts, or lower "
+                "x_max towards the largest pair count."
+            )
+        return targets, weights
 
 
 def _cooccurrence_statistics(X, input_type):
@@ -763,12 +1062,28 @@ def _pmi_targets(counts, rows, cols, pair_counts):
     )
 
 
-def _pair_weights(pair_counts, x_max, alpha, truncate):
-    """GloVe's weight (x / x_max)^α, capped at 1 when ``truncate``."""
-    ratio = pair_counts / x_max
-    if truncate:
-        ratio = np.minimum(ratio, 1.0)
-    return ratio**alpha
+def _pair_weights(pair_counts, x_max, alpha, truncate, log_pair_scale=0.0):
+    """GloVe's weight (x / x_max)^α, capped at 1 when ``truncate``.
+
+    ``pair_counts`` are the counts times ``exp(log_pair_scale)``; for a
+    rescaled input the weight is computed in logarithms, from the true counts.
+    Weights may overflow to inf or underflow to 0: the caller checks them.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        if log_pair_scale == 0.0:
+            ratio = pair_counts / x_max
+            if truncate:
+                ratio = np.minimum(ratio, 1.0)
+            return ratio**alpha
+        log_ratio = np.log(pair_counts) - log_pair_scale - math.log(x_max)
+        if truncate:
+            log_ratio = np.minimum(log_ratio, 0.0)
+        return np.exp(alpha * log_ratio)
+
+
+def _is_int(value):
+    """An integer that is not a bool (numpy's integers included)."""
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def _unit_rows(vectors):

@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import pearsonr
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import check_param_validation
 
 from sklearn_kexue import SimplerGlove
+from sklearn_kexue.embedding._simpler_glove import UnknownWordError
 from sklearn_kexue.testing import (
     assert_input_unchanged,
     assert_pickle_roundtrip,
@@ -245,24 +247,187 @@ def test_auto_dimension_and_words_without_partners():
     assert np.all(np.linalg.norm(glove.embeddings_[:29], axis=1) > 0)
 
 
-def test_convergence_warning_tol_and_verbose(capsys):
+def _mean_weight(X, x_max=100.0, alpha=0.75):
+    """Mean GloVe weight over the co-occurring pairs, from its definition."""
+    gram = np.asarray(X, dtype=np.float64).T @ np.asarray(X, dtype=np.float64)
+    pair_counts = gram[np.triu_indices_from(gram, k=1)]
+    pair_counts = pair_counts[pair_counts > 0]
+    return np.mean(np.minimum(pair_counts / x_max, 1.0) ** alpha)
+
+
+def _stop_epoch(loss_curve, mean_weight, tol):
+    """The epoch at which the documented stopping rule stops, or None."""
+    gains = -np.diff(loss_curve) / mean_weight
+    for k in range(1, len(gains)):
+        if gains[k] < tol and gains[k] <= gains[k - 1]:
+            return k + 2
+    return None
+
+
+def test_stopping_rule_follows_its_definition():
     X = _count_matrix(9)
-    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+    full = SimplerGlove(n_components=2, max_iter=300, tol=0, random_state=0).fit(X)
+    assert full.n_iter_ == 300
+    mean_weight = _mean_weight(X)
+    for tol in (1e-3, 1e-4, 1e-5):
+        expected = _stop_epoch(full.loss_curve_, mean_weight, tol)
+        glove = SimplerGlove(n_components=2, max_iter=300, tol=tol, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            glove.fit(X)
+        # The same epochs as the full run, cut where the rule says.
+        assert glove.n_iter_ == expected
+        assert glove.loss_curve_ == full.loss_curve_[:expected]
+    assert _stop_epoch(full.loss_curve_, mean_weight, 1e-3) == 16
+    assert _stop_epoch(full.loss_curve_, mean_weight, 1e-5) == 78
+
+
+def test_slow_first_epochs_are_not_convergence():
+    # Small counts: every weight is small, the first epochs gain ever more but
+    # little; the rule waits for the gains to shrink.
+    X = np.random.default_rng(0).poisson(0.3, size=(40, 10)).astype(float)
+    glove = SimplerGlove(max_iter=400, tol=1e-4, random_state=0).fit(X)
+    gains = -np.diff(glove.loss_curve_)
+    assert gains[1] < 1e-4 * _mean_weight(X)  # a plain threshold would stop here
+    assert glove.n_iter_ == 334
+    assert glove.loss_curve_[-1] < 0.2 * glove.loss_curve_[0]
+
+
+def test_convergence_warning_advice_and_verbose(capsys):
+    X = _count_matrix(9)
+    with pytest.warns(
+        ConvergenceWarning, match=r"max_iter=2 epochs.*increase max_iter"
+    ):
         SimplerGlove(n_components=2, max_iter=2, random_state=0).fit(X)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        glove = SimplerGlove(n_components=2, max_iter=2, tol=0, random_state=0)
-        glove.fit(X)
-        # A large tol stops at the first epoch that gains less than it.
-        loose = SimplerGlove(n_components=2, max_iter=100, tol=0.5, random_state=0)
-        loose.fit(X)
-    assert 2 <= loose.n_iter_ < 100
-    gains = -np.diff(loose.loss_curve_) / np.array(loose.loss_curve_[:-1])
-    assert gains[-1] < 0.5 <= gains[:-1].min(initial=1.0)
-    SimplerGlove(n_components=2, max_iter=2, tol=0, verbose=2).fit(X)
-    output = capsys.readouterr().out
-    assert output.count("epoch") == 3  # two epoch lines and the summary
-    assert "SimplerGlove: 8 words, 28 pairs, 2 epochs" in output
+        SimplerGlove(n_components=2, max_iter=2, tol=0, random_state=0).fit(X)
+    # No pair count reaches x_max: the advice adds x_max, with the numbers.
+    small = np.random.default_rng(0).poisson(0.3, size=(40, 10)).astype(float)
+    largest = (small.T @ small)[np.triu_indices(10, k=1)].max()
+    with pytest.warns(ConvergenceWarning) as record:
+        SimplerGlove(max_iter=5, random_state=0).fit(small)
+    message = str(record[0].message)
+    assert "lower x_max" in message and f"the largest is {largest:.3g}" in message
+    # A learning rate that makes the loss rise gets that advice instead.
+    with pytest.warns(ConvergenceWarning, match="lower learning_rate=100.0"):
+        SimplerGlove(learning_rate=100.0, max_iter=5, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"diverged in epoch 1.*learning_rate"):
+        SimplerGlove(learning_rate=1e300, max_iter=5, random_state=0).fit(X)
+
+    glove = SimplerGlove(n_components=2, max_iter=3, tol=0, verbose=2).fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    for epoch, (line, loss) in enumerate(zip(lines, glove.loss_curve_), start=1):
+        assert line.startswith(f"[SimplerGlove] iteration {epoch}, loss {loss:.6g}, ")
+    assert lines[-1].startswith(
+        f"[SimplerGlove] stopped after 3 iterations, loss {glove.loss_curve_[-1]:.6g}"
+        ", words 8, pairs 28, time "
+    )
+    SimplerGlove(n_components=2, max_iter=300, verbose=1).fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("[SimplerGlove] converged after")
+
+
+def test_defaults_converge_on_digits_and_a_small_text_corpus():
+    from sklearn.datasets import load_digits
+
+    from sklearn_kexue.embedding import CooccurrenceVectorizer
+
+    X, _ = load_digits(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        glove = SimplerGlove(random_state=0).fit(X)
+        documents, _ = _topic_documents(120, seed=0)
+        rows = CooccurrenceVectorizer(window=2).fit_transform(documents)
+        text = SimplerGlove(input_type="cooccurrence", random_state=0).fit(rows)
+    assert glove.n_iter_ == 67
+    assert glove.loss_curve_[-1] == pytest.approx(0.0069636, rel=1e-4)
+    assert text.n_iter_ == 132
+    assert text.loss_curve_[-1] == pytest.approx(0.0027204, rel=1e-4)
+
+
+def _saturated_counts(seed):
+    """Counts whose pair counts all reach x_max=100: every weight is 1."""
+    X = _count_matrix(seed, n_samples=400, rate=3.0)
+    assert (X.T @ X)[np.triu_indices(8, k=1)].min() >= 100
+    return X
+
+
+@pytest.mark.parametrize("factor", [2.0**900, 1e300])
+def test_huge_counts_fit_as_counts_whose_pairs_all_pass_x_max(factor):
+    X = _saturated_counts(14)
+    params = {"n_components": 3, "max_iter": 20, "tol": 0, "random_state": 0}
+    reference = SimplerGlove(**params).fit(X)
+    # Every weight is 1, as for X, and the PMI is invariant to the scale: the
+    # fit is X's up to rounding.
+    scaled = SimplerGlove(**params).fit(X * factor)
+    np.testing.assert_allclose(scaled.embeddings_, reference.embeddings_, rtol=1e-7)
+    np.testing.assert_allclose(scaled.loss_curve_, reference.loss_curve_, rtol=1e-7)
+    np.testing.assert_allclose(scaled.word_counts_, X.sum(axis=0) * factor, rtol=1e-12)
+    # Mean pooling is invariant to the scale; sums scale with the counts.
+    mean = SimplerGlove(pooling="mean", **params).fit(X)
+    np.testing.assert_allclose(
+        mean.transform(X * factor), mean.transform(X), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        reference.transform(X * factor) / factor, reference.transform(X), rtol=1e-9
+    )
+
+
+@pytest.mark.parametrize("factor", [2.0**-900, 3e-250])
+def test_tiny_counts_need_an_x_max_at_their_scale(factor):
+    X = _flattened(_saturated_counts(17))
+    params = {"n_components": 3, "max_iter": 20, "tol": 0, "random_state": 0}
+    params["input_type"] = "cooccurrence"
+    reference = SimplerGlove(**params).fit(X)
+    # Pair counts ~1e-250 weigh (x / x_max)^0.75 ~ 1e-190 or 0: no step moves.
+    with pytest.raises(ValueError, match=r"below float64's epsilon.*lower x_max"):
+        SimplerGlove(**params).fit(X * factor)
+    # With x_max at their scale every weight is 1 again, as for X.
+    scaled = SimplerGlove(x_max=100 * factor, **params).fit(X * factor)
+    np.testing.assert_allclose(scaled.embeddings_, reference.embeddings_, rtol=1e-7)
+    np.testing.assert_allclose(
+        scaled.word_counts_, reference.word_counts_ * factor, rtol=1e-12
+    )
+
+
+def test_extreme_counts_that_cannot_be_used_give_clear_errors():
+    X = _count_matrix(15)
+    with pytest.raises(ValueError, match="below float64's epsilon"):
+        SimplerGlove(max_iter=2).fit(X * 1e-300)
+    with pytest.raises(ValueError, match="No two distinct words co-occur"):
+        SimplerGlove(max_iter=2).fit(np.eye(4) * 1e-300)
+    # Untruncated weights (x / x_max)^0.75 of counts 1e300 would be 1e400.
+    with pytest.raises(ValueError, match=r"beyond 2\*\*100.*truncate_weights"):
+        SimplerGlove(truncate_weights=False, max_iter=2).fit(X * 1e300)
+    # Sums of counts 1.5e308 overflow; their mean does not.
+    glove = SimplerGlove(n_components=2, max_iter=2, tol=0, random_state=0).fit(X)
+    glove.embeddings_ = np.ones_like(glove.embeddings_)
+    huge = (X > 0) * 1.5e308
+    with pytest.raises(ValueError, match=r"exceed the float64 range.*mean"):
+        glove.transform(huge)
+    glove.set_params(pooling="mean")
+    np.testing.assert_array_equal(glove.transform(huge[X.sum(axis=1) > 0]), 1.0)
+
+
+def test_invalid_numbers_are_refused_by_the_constraints():
+    X = _count_matrix(16)
+    for name, value in [
+        ("x_max", np.inf),
+        ("x_max", np.nan),
+        ("alpha", np.inf),
+        ("learning_rate", np.inf),
+        ("tol", np.nan),
+        ("tol", np.inf),
+        ("max_iter", True),
+        ("n_components", True),
+        ("vocabulary", "abcdefgh"),
+    ]:
+        with pytest.raises(InvalidParameterError, match=name):
+            SimplerGlove(**{name: value}).fit(X)
+    with pytest.raises(ValueError, match="got a set"):
+        SimplerGlove(vocabulary=set("abcdefgh")).fit(X)
 
 
 def test_bad_input_errors():
@@ -337,6 +502,115 @@ def test_word_api_on_planted_vectors():
     assert glove.similarity("king", "queen") == pytest.approx(8 / 10)
     assert glove.similarity("king", "queen", measure="dot") == pytest.approx(8.0)
     assert len(glove.most_similar("king", topn=100)) == 5
+
+
+def test_word_queries_name_unknown_words():
+    words = ["king", "queen", "man", "woman", "apple", "pear"]
+    vectors = [[3, 1, 0], [3, -1, 0], [1, 1, 0], [1, -1, 0], [0, 0, 2], [0, 0.2, 1]]
+    glove = _planted_model(vectors, words)
+    calls = [
+        lambda: glove.most_similar("plum"),
+        lambda: glove.similarity("king", "plum"),
+        lambda: glove.analogy("man", "plum", "woman"),
+    ]
+    for call in calls:
+        # A KeyError (gensim's idiom) and a ValueError, naming the word.
+        with pytest.raises(KeyError) as caught:
+            call()
+        assert isinstance(caught.value, ValueError)
+        assert isinstance(caught.value, UnknownWordError)
+        assert caught.value.word == "plum"
+        assert str(caught.value) == "Word 'plum' is not in the vocabulary."
+    for call in (lambda: glove.similarity(0, 6), lambda: glove.most_similar(-1)):
+        with pytest.raises(IndexError, match=r"out of range \[0, 6\)") as caught:
+            call()
+        assert isinstance(caught.value, ValueError)
+    plain = SimplerGlove(n_components=2, max_iter=2, tol=0).fit(_count_matrix(11))
+    with pytest.raises(ValueError, match="no vocabulary_"):
+        plain.similarity("king", 1)
+
+
+def test_word_queries_refuse_bad_vectors_and_arguments():
+    words = ["king", "queen", "man", "woman", "apple", "pear"]
+    vectors = [[3, 1, 0], [3, -1, 0], [1, 1, 0], [1, -1, 0], [0, 0, 2], [0, 0.2, 1]]
+    glove = _planted_model(vectors, words)
+    for bad in (np.full(3, np.nan), np.array([1.0, np.inf, 0.0])):
+        with pytest.raises(ValueError, match="finite"):
+            glove.most_similar(bad)
+    for bad in (["a", "b", "c"], np.array([True, False, True])):
+        with pytest.raises(TypeError, match="real numbers"):
+            glove.most_similar(bad)
+    for bad in (np.ones((1, 3)), np.ones(4), []):
+        with pytest.raises(ValueError, match=r"shape \(3,\)"):
+            glove.most_similar(bad)
+    # Cosines do not see a vector's scale, however extreme; inner products do.
+    query = np.array([0.0, 0.1, 1.0])
+    expected = glove.most_similar(query, topn=6)
+    for factor in (1e300, 1e-300, 1e-310):
+        neighbours = glove.most_similar(query * factor, topn=6)
+        assert [word for word, _ in neighbours] == [word for word, _ in expected]
+        np.testing.assert_allclose(
+            [score for _, score in neighbours],
+            [score for _, score in expected],
+            rtol=1e-9 if factor > 1e-300 else 1e-6,
+        )
+    with pytest.raises(ValueError, match=r"float64 range.*cosine"):
+        glove.most_similar(query * 1e308, measure="dot")
+    # Each argument is checked by its constraint, with the method's name.
+    invalid = [
+        (glove.most_similar, ("king",), {"topn": True}),
+        (glove.most_similar, ("king",), {"topn": 0}),
+        (glove.most_similar, ("king",), {"topn": 2.0}),
+        (glove.most_similar, ("king",), {"measure": "euclid"}),
+        (glove.most_similar, ("king",), {"n_reference": 1}),
+        (glove.most_similar, ("king",), {"n_reference": True}),
+        (glove.most_similar, (True,), {}),
+        (glove.most_similar, (None,), {}),
+        (glove.most_similar, (1.5,), {}),
+        (glove.similarity, ("king", b"queen"), {}),
+        (glove.similarity, ("king", np.True_), {}),
+        (glove.similarity, ("king", "queen"), {"measure": None}),
+        (glove.analogy, ("man", "king", "woman"), {"topn": True}),
+        (glove.analogy, ("man", "king", 2.0), {}),
+    ]
+    for method, args, kwargs in invalid:
+        with pytest.raises(
+            InvalidParameterError, match=f"SimplerGlove.{method.__name__}"
+        ):
+            method(*args, **kwargs)
+    # numpy integers are words (row indices) too.
+    assert glove.similarity(np.int64(0), np.int32(1)) == glove.similarity(0, 1)
+    assert glove.most_similar(np.int64(4), topn=1)[0][0] == "pear"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [list, tuple, np.array, pd.Index, lambda w: dict(zip(w, range(len(w))))],
+    ids=["list", "tuple", "ndarray", "Index", "dict"],
+)
+def test_vocabulary_forms(make):
+    words = ["a", "b", "c", "d"]
+    glove = SimplerGlove(n_components=2, max_iter=2, tol=0, vocabulary=make(words))
+    glove.fit(_count_matrix(13, n_words=4))
+    assert glove.vocabulary_ == {"a": 0, "b": 1, "c": 2, "d": 3}
+    assert all(type(word) is str for word in glove.vocabulary_)
+    assert {word for word, _ in glove.most_similar("a", topn=3)} == {"b", "c", "d"}
+
+
+def test_vocabulary_errors():
+    X = _count_matrix(13, n_words=4)
+    cases = [
+        ({"a": 0.0, "b": 1, "c": 2, "d": 3}, TypeError, "int column indices"),
+        ({"a": True, "b": 1, "c": 2, "d": 3}, TypeError, "int column indices"),
+        ([1, 2, 3, 4], TypeError, "words must be str"),
+        (["a", "b", "a", "d"], ValueError, "repeated words \\('a'\\)"),
+        ([["a", "b"], ["c", "d"]], ValueError, "shape \\(2, 2\\)"),
+        ({"a": 0, "b": 1, "c": 2, "d": 4}, ValueError, "indices 0 to 3.*0 to 4"),
+        (["a", "b"], ValueError, "indices 0 to 3"),
+    ]
+    for vocabulary, error, message in cases:
+        with pytest.raises(error, match=message):
+            SimplerGlove(max_iter=2, vocabulary=vocabulary).fit(X)
 
 
 def test_profile_similarity_is_the_correlation_of_pmi_profiles():
