@@ -1,7 +1,9 @@
 """Windowed word co-occurrence counts, per document or summed over a corpus."""
 
+import os
 import re
 from collections import Counter
+from collections.abc import Mapping
 from itertools import chain, compress, repeat
 from numbers import Integral
 from operator import ge, itemgetter, ne
@@ -12,7 +14,13 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.embedding._cooccurrence_kernels import count_pairs
-from sklearn_kexue.utils._param_validation import Interval, validate_params
+from sklearn_kexue.utils._param_validation import (
+    Hidden,
+    Interval,
+    Options,
+    StrOptions,
+    validate_params,
+)
 from sklearn_kexue.utils._repr import DocLinkMixin
 
 __all__ = ["CooccurrenceVectorizer", "count_cooccurrence"]
@@ -27,7 +35,19 @@ _FAST_DEFAULT_TOKEN_PATTERN = r"\w\w+"
 # Kernel output buffers at least this full are kept (as views) rather than copied.
 _KEEP_BUFFER_FRACTION = 0.75
 _ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# The dtype of the counts: a name, a NumPy scalar type or a dtype. Only the
+# names are listed in error messages (types cannot be sorted for them).
+_DTYPE_CONSTRAINT = [
+    StrOptions({"float32", "float64"}),
+    Hidden(Options(type, {np.float32, np.float64, float})),
+    Hidden(Options(np.dtype, set(_ALLOWED_DTYPES))),
+]
 _NOT_STR_TOKENS = "A tokenised document must hold str tokens only."
+# count_cooccurrence relabels the ids it is given to 0..k-1 when n_words is
+# larger than this and than _RELABEL_RATIO times the number of tokens, so that
+# its scratch memory follows the data, not n_words.
+_RELABEL_MIN_WORDS = 1 << 20
+_RELABEL_RATIO = 4
 
 
 def _index_dtype(max_dimension, nnz=0):
@@ -45,12 +65,55 @@ def _token_sequence(document):
     """A pre-tokenised document as a list or tuple of its tokens."""
     if isinstance(document, (list, tuple)):
         return document
+    if isinstance(document, (bytes, bytearray)):
+        raise TypeError(
+            "A document must be a str or a sequence of str tokens, got bytes; "
+            "decode it first (document.decode('utf-8'))."
+        )
     try:
         return list(document)
     except TypeError:
         raise TypeError(
             "A document must be a str or a sequence of str tokens, got "
             f"{type(document).__name__}."
+        ) from None
+
+
+def _check_raw_documents(raw_documents):
+    """Refuse what is not an iterable of documents, before reading any of it.
+
+    A str or bytes would be read as documents of one character, a mapping or
+    a DataFrame as its keys or column names, a 2-D array as token lists of
+    whole texts: all silently wrong, so all refused.
+    """
+    if isinstance(raw_documents, str):
+        raise ValueError(
+            "Iterable over raw text documents expected, string object received."
+        )
+    if isinstance(raw_documents, (bytes, bytearray)):
+        raise ValueError(
+            "Iterable over raw text documents expected, bytes object received."
+        )
+    if isinstance(raw_documents, Mapping):
+        raise TypeError(
+            "raw_documents must be an iterable of documents, got a "
+            f"{type(raw_documents).__name__}, whose iteration yields its keys; "
+            "pass list(raw_documents.values()) for its values."
+        )
+    shape = getattr(raw_documents, "shape", None)
+    if isinstance(shape, tuple) and len(shape) != 1:
+        raise ValueError(
+            "raw_documents must be one-dimensional, one document per entry; got "
+            f"a {type(raw_documents).__name__} of shape {shape}. Select one "
+            "column of a DataFrame (df['text']), or pass token lists as a list "
+            "of lists."
+        )
+    try:
+        iter(raw_documents)
+    except TypeError:
+        raise TypeError(
+            "raw_documents must be an iterable of documents (str, or sequences "
+            f"of str tokens), got {type(raw_documents).__name__}."
         ) from None
 
 
@@ -112,6 +175,29 @@ class _TokenIds:
         self.cache.update(zip(raw_tokens, map(self.vocabulary.get, words, repeat(-1))))
 
 
+def _tokenizer_output(tokens):
+    """A tokenizer's output as a list of str tokens, or a clear TypeError."""
+    if isinstance(tokens, (str, bytes)):
+        raise TypeError(
+            "tokenizer must return a sequence of str tokens; it returned a "
+            f"{type(tokens).__name__}, which would be read as single characters."
+        )
+    try:
+        tokens = list(tokens)
+    except TypeError:
+        raise TypeError(
+            "tokenizer must return a sequence of str tokens; it returned "
+            f"{type(tokens).__name__}."
+        ) from None
+    if not all(map(isinstance, tokens, repeat(str))):
+        bad = next(token for token in tokens if not isinstance(token, str))
+        raise TypeError(
+            "tokenizer must return a sequence of str tokens; it returned a token "
+            f"of type {type(bad).__name__}."
+        )
+    return tokens
+
+
 def _final_tokens(raw_tokens, lowercase):
     """Iterator over the final forms of a sequence of raw tokens, checked to be str."""
     if not all(map(isinstance, raw_tokens, repeat(str))):
@@ -137,9 +223,13 @@ def _fold_raw_counts(word_counts, raw_counts, lowercase):
 
 
 def _check_dtype(dtype):
-    dtype = np.dtype(dtype)
+    """The counts' dtype; the constraint has refused anything but float32/64."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
     if dtype not in _ALLOWED_DTYPES:
-        raise ValueError(f"dtype must be float32 or float64, got dtype={dtype}.")
+        raise ValueError(f"dtype must be float32 or float64, got dtype={dtype!r}.")
     return dtype
 
 
@@ -217,6 +307,101 @@ def _stack_rows(parts, n_columns, dtype):
     return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
 
 
+def _is_sequence(value):
+    """A sequence of ids (one document), as opposed to one id (or None)."""
+    return hasattr(value, "__len__") and not isinstance(value, (str, bytes))
+
+
+def _int_array(values, name):
+    """``values`` as a 1-D int64 array, or a clear error naming ``name``."""
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged nesting
+        raise ValueError(
+            f"{name} must be a flat sequence of ints; it nests sequences of "
+            "different lengths."
+        ) from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
+    if array.size == 0:
+        return np.empty(0, dtype=np.int64)
+    if array.dtype == object and all(
+        isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+        for value in array
+    ):
+        # Python ints of any size: negative ones are all dropped alike.
+        values = [max(int(value), -1) for value in array]
+        if max(values) > _INT32_MAX:
+            raise ValueError(f"{name} must lie below 2**31 - 1, got {max(values)}.")
+        return np.array(values, dtype=np.int64)
+    if array.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be integers, got dtype {array.dtype}.")
+    if array.dtype.kind == "u" and array.max() > _INT32_MAX:
+        raise ValueError(f"{name} must lie below 2**31 - 1, got {array.max()}.")
+    return array.astype(np.int64, copy=False)
+
+
+def _ids_and_offsets(ids, offsets):
+    """Flat int64 ids and int64 document offsets from the accepted forms."""
+    items = None
+    if not isinstance(ids, (list, tuple)):
+        try:
+            array = np.asarray(ids)
+        except ValueError:  # a ragged container of sequences
+            array = None
+        if array is not None and array.dtype != object:
+            ids = array
+        else:
+            items = list(ids)
+    else:
+        items = list(ids)
+    nested = [_is_sequence(item) for item in items] if items else []
+    if nested and all(nested):
+        if offsets is not None:
+            raise ValueError(
+                "offsets must be None when ids is a list with one sequence of ids "
+                "per document (the lengths of the sequences delimit them)."
+            )
+        sequences = [
+            _int_array(item, f"ids[{document}]") for document, item in enumerate(items)
+        ]
+        offsets = np.zeros(len(sequences) + 1, dtype=np.int64)
+        np.cumsum([sequence.shape[0] for sequence in sequences], out=offsets[1:])
+        return np.concatenate(sequences), offsets
+    if any(nested):
+        raise ValueError(
+            "ids must be a flat sequence of ints, or a list with one sequence of "
+            "ints per document; it mixes ints and sequences."
+        )
+    ids = _int_array(ids if items is None else items, "ids")
+    if offsets is None:
+        return ids, np.array([0, ids.shape[0]], dtype=np.int64)
+    offsets_array = np.asarray(offsets)
+    if offsets_array.size and offsets_array.dtype.kind not in "iu":
+        raise ValueError(f"offsets must be integers, got dtype {offsets_array.dtype}.")
+    offsets_array = offsets_array.astype(np.int64)
+    if (
+        offsets_array.ndim != 1
+        or offsets_array.shape[0] < 1
+        or offsets_array[0] != 0
+        or offsets_array[-1] != ids.shape[0]
+        or np.any(np.diff(offsets_array) < 0)
+    ):
+        raise ValueError(
+            "offsets must be one-dimensional and rise from 0 to len(ids) = "
+            f"{ids.shape[0]}, got {np.asarray(offsets).tolist()}."
+        )
+    return ids, offsets_array
+
+
+def _physical_memory():
+    """Bytes of physical memory, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):  # pragma: no cover
+        return None
+
+
 @validate_params(
     {
         "ids": ["array-like"],
@@ -224,7 +409,7 @@ def _stack_rows(parts, n_columns, dtype):
         "n_words": [Interval(Integral, 1, None, closed="left"), None],
         "window": [Interval(Integral, 1, None, closed="left"), None],
         "per_document": ["boolean"],
-        "dtype": "no_validation",
+        "dtype": _DTYPE_CONSTRAINT,
     },
     prefer_skip_nested_validation=True,
 )
@@ -245,19 +430,21 @@ def count_cooccurrence(
     ids : array-like of int of shape (n_tokens,) or list of such arrays
         Word ids in ``[0, n_words)``, negative for words to drop. Either the
         concatenation of the documents (then ``offsets`` delimits them) or a
-        list with one sequence of ids per document.
+        list with one sequence of ids per document (empty ones included).
+        Integer dtypes only (floats and bools are refused).
     offsets : array-like of int of shape (n_documents + 1,), default=None
         With a flat ``ids``, document ``d`` is ``ids[offsets[d]:offsets[d+1]]``.
         None: one document (flat ``ids``), or the lengths of the sequences.
     n_words : int, default=None
-        Vocabulary size V; None means ``max(ids) + 1``.
+        Vocabulary size V, below 2**31; None means ``max(ids) + 1``, which
+        needs at least one non-negative id.
     window : int or None, default=10
         Largest distance of a counted pair; None counts all pairs of a document.
     per_document : bool, default=False
         False: return the V x V sum over documents. True: return one row per
         document, entry ``i * V + j`` holding that document's count of
         ``(i, j)``.
-    dtype : {np.float64, np.float32}, default=np.float64
+    dtype : {np.float64, np.float32, "float64", "float32"}, default=np.float64
         Type of the counts.
 
     Returns
@@ -265,9 +452,23 @@ def count_cooccurrence(
     counts : scipy.sparse.csr_matrix of shape (V, V) or (n_documents, V * V)
         Sorted indices, no explicit zeros; int64 indices when needed.
 
+    Raises
+    ------
+    ValueError
+        If the ids are not integers, reach ``n_words``, or give no
+        vocabulary size (``n_words=None`` with no non-negative id); if
+        ``offsets`` does not delimit ``ids``; or if the V x V total's row
+        pointers alone would not fit in the machine's memory.
+
     See Also
     --------
     CooccurrenceVectorizer : The same counts from raw text.
+
+    Notes
+    -----
+    Memory follows the data, not ``n_words``: with a vocabulary much larger
+    than the number of tokens the ids are relabelled to the distinct ids
+    present before counting. Only the V x V total needs V + 1 row pointers.
 
     Examples
     --------
@@ -279,46 +480,66 @@ def count_cooccurrence(
            [1., 1., 1.]])
     >>> count_cooccurrence([[0, 1], [1, 2]], window=None, per_document=True).shape
     (2, 9)
+    >>> count_cooccurrence([[0, 1], [], [2]], per_document=True).shape
+    (3, 9)
     """
+    return _count_cooccurrence(ids, offsets, n_words, window, per_document, dtype)
+
+
+def _count_cooccurrence(ids, offsets, n_words, window, per_document, dtype):
     dtype = _check_dtype(dtype)
-    if offsets is None and not isinstance(ids, np.ndarray):
-        ids = list(ids)
-        if ids and not np.isscalar(ids[0]):
-            sequences = [np.asarray(sequence).reshape(-1) for sequence in ids]
-            offsets = np.zeros(len(sequences) + 1, dtype=np.int64)
-            np.cumsum([sequence.shape[0] for sequence in sequences], out=offsets[1:])
-            ids = np.concatenate(sequences) if sequences else np.empty(0)
-    ids = np.asarray(ids)
-    if ids.ndim != 1:
-        raise ValueError(f"ids must be one-dimensional, got shape {ids.shape}.")
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids must be integers, got dtype {ids.dtype}.")
-    if offsets is None:
-        offsets = np.array([0, ids.shape[0]], dtype=np.int64)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    if (
-        offsets.ndim != 1
-        or offsets.shape[0] < 1
-        or offsets[0] != 0
-        or offsets[-1] != ids.shape[0]
-        or np.any(np.diff(offsets) < 0)
-    ):
-        raise ValueError(
-            "offsets must rise from 0 to len(ids) = "
-            f"{ids.shape[0]}, got {offsets.tolist()}."
-        )
+    ids, offsets = _ids_and_offsets(ids, offsets)
     largest = int(ids.max()) if ids.size else -1
     if n_words is None:
-        n_words = max(largest + 1, 1)
+        if largest < 0:
+            raise ValueError(
+                "ids hold no word (no non-negative id), so the vocabulary size "
+                "cannot be inferred; pass n_words."
+            )
+        n_words = largest + 1
     elif largest >= n_words:
         raise ValueError(f"ids must be smaller than n_words={n_words}, got {largest}.")
     if n_words > _INT32_MAX:
-        raise ValueError(f"n_words must be below 2**31, got n_words={n_words}.")
-    indptr, indices, data = _count_batch(
-        ids, offsets, n_words, window, per_document, dtype
-    )
+        raise ValueError(
+            f"n_words must be below 2**31, got n_words={n_words}"
+            + (" (the largest id + 1)." if largest + 1 == n_words else ".")
+        )
     n_rows = offsets.shape[0] - 1 if per_document else n_words
     n_columns = n_words * n_words if per_document else n_words
+    if not per_document:
+        needed = 12 * (n_words + 1)  # int64 row pointers, then scipy's index dtype
+        memory = _physical_memory()
+        if memory is not None and needed > memory:
+            raise ValueError(
+                f"The {n_words} x {n_words} total needs {needed / 2**30:.1f} GiB "
+                f"for its row pointers alone, more than the {memory / 2**30:.1f} "
+                "GiB of memory of this machine; relabel the ids to a smaller "
+                "vocabulary or use per_document=True."
+            )
+    if n_words <= max(_RELABEL_MIN_WORDS, _RELABEL_RATIO * ids.shape[0]):
+        indptr, indices, data = _count_batch(
+            ids, offsets, n_words, window, per_document, dtype
+        )
+        return _csr_from_parts(indptr, indices, data, (n_rows, n_columns))
+    # Few distinct ids in a huge vocabulary: count on ids relabelled 0..k-1
+    # (an increasing map, so sorted keys stay sorted), then label them back.
+    present, local_ids = np.unique(ids[ids >= 0], return_inverse=True)
+    relabelled = np.full(ids.shape[0], -1, dtype=np.int64)
+    relabelled[ids >= 0] = local_ids
+    n_local = max(present.shape[0], 1)
+    indptr, indices, data = _count_batch(
+        relabelled, offsets, n_local, window, per_document, dtype
+    )
+    indices = indices.astype(np.int64)
+    if per_document:
+        centre, neighbour = np.divmod(indices, n_local)
+        indices = present[centre] * n_words + present[neighbour]
+    else:
+        indices = present[indices]
+        row_lengths = np.diff(indptr)
+        indptr = np.zeros(n_words + 1, dtype=np.int64)
+        indptr[present[: row_lengths.shape[0]] + 1] = row_lengths[: present.shape[0]]
+        np.cumsum(indptr, out=indptr)
     return _csr_from_parts(indptr, indices, data, (n_rows, n_columns))
 
 
@@ -343,14 +564,18 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         Lower-case documents (and tokens of pre-tokenised documents).
     token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
         Regular expression of a token, used when ``tokenizer`` is None. With
-        one capturing group, the group is the token.
+        one capturing group, the group is the token. A pattern that matches
+        the empty string is refused (it would make empty tokens).
     tokenizer : callable, default=None
-        Function str -> list of str; overrides ``token_pattern``.
+        Function str -> iterable of str tokens (a list, or a generator such
+        as ``jieba.cut``); overrides ``token_pattern``. Its output is
+        checked: a str (which would be read as characters) or non-str
+        tokens raise a ``TypeError``.
     min_count : int, default=1
         Words seen fewer times in the fitted corpus are left out.
     max_vocab : int, default=None
         Keep at most this many of the most frequent words; None keeps all.
-    dtype : {np.float64, np.float32}, default=np.float64
+    dtype : {np.float64, np.float32, "float64", "float32"}, default=np.float64
         Type of the counts returned.
 
     Attributes
@@ -367,6 +592,17 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
 
     Notes
     -----
+    Documents are an iterable (a list, a generator, a 1-D array or a pandas
+    Series) of str, or of sequences of str tokens. A bare str or bytes, a
+    dict, a DataFrame or a 2-D array are refused rather than iterated (they
+    would give documents of one character, or of the keys or column names).
+
+    :meth:`get_feature_names_out` names column ``i * V + j`` ``"word_i
+    word_j"`` (the diagonal ``"word word"`` is the word's count), so that
+    ``set_output`` exists; as scikit-learn's transformers with sparse output,
+    ``set_output(transform="pandas")`` then makes :meth:`transform` raise
+    scikit-learn's error for sparse data.
+
     Each pair adds 1 whatever its distance (as ``bojone/simpler_glove``;
     Stanford GloVe weights it 1/d by default). Counting groups a document's
     positions by centre word and accumulates each word's neighbours in a
@@ -403,7 +639,7 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         "tokenizer": [callable, None],
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
-        "dtype": "no_validation",
+        "dtype": _DTYPE_CONSTRAINT,
     }
 
     def __init__(
@@ -450,10 +686,21 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
             tokenizer = self.tokenizer
 
             def split(text):
-                return list(tokenizer(text.lower() if lowercase else text))
+                return _tokenizer_output(tokenizer(text.lower() if lowercase else text))
 
             return split
-        pattern = re.compile(self.token_pattern)
+        try:
+            pattern = re.compile(self.token_pattern)
+        except re.error as error:
+            raise ValueError(
+                f"token_pattern {self.token_pattern!r} is not a valid regular "
+                f"expression: {error}."
+            ) from None
+        if pattern.fullmatch("") is not None:
+            raise ValueError(
+                f"token_pattern {self.token_pattern!r} matches the empty string, "
+                "so it would make empty tokens."
+            )
         if pattern.groups > 1:
             raise ValueError(
                 "More than 1 capturing group in token pattern. Only a single "
@@ -475,10 +722,7 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         lower-cased once per distinct form by the callers, not once per
         occurrence, which is most of the cost of counting a tokenised corpus.
         """
-        if isinstance(raw_documents, str):
-            raise ValueError(
-                "Iterable over raw text documents expected, string object received."
-            )
+        _check_raw_documents(raw_documents)
         split_text = self._text_splitter()
         for document in raw_documents:
             if isinstance(document, str):
@@ -647,6 +891,13 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         ]
         return _stack_rows(parts, n_words * n_words, dtype)
 
+    @validate_params(
+        {
+            "raw_documents": "no_validation",
+            "batch_tokens": [Interval(Integral, 1, None, closed="left")],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def cooccurrence_matrix(self, raw_documents, *, batch_tokens=1_000_000):
         """Return the sum of the documents' rows as a V x V matrix, streaming.
 
@@ -681,10 +932,6 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         """
         check_is_fitted(self)
         self._validate_params()
-        if isinstance(batch_tokens, bool) or not isinstance(batch_tokens, Integral):
-            raise TypeError(f"batch_tokens must be an int, got {batch_tokens!r}.")
-        if batch_tokens < 1:
-            raise ValueError(f"batch_tokens must be >= 1, got {batch_tokens}.")
         n_words = len(self.vocabulary_)
         dtype = _check_dtype(self.dtype)
         total = sp.csr_matrix((n_words, n_words), dtype=dtype)
@@ -695,6 +942,38 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
             counts = _csr_from_parts(*parts, (n_words, n_words))
             total = counts if total.nnz == 0 else total + counts
         return total
+
+    def get_feature_names_out(self, input_features=None):
+        """Get the names of the V * V output columns, ``"word_i word_j"``.
+
+        Column ``i * V + j`` is named after words i and j; the diagonal
+        column ``i * V + i``, ``"word_i word_i"``, holds the count of word i.
+        There are V² names: 10^8 for 10,000 words.
+
+        Parameters
+        ----------
+        input_features : None
+            Not used, present for API consistency (as in scikit-learn's
+            ``CountVectorizer``).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects of shape (V * V,)
+            Column names, words in index order.
+
+        Examples
+        --------
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> vectorizer = CooccurrenceVectorizer(window=1).fit(["the cat", "cat"])
+        >>> vectorizer.get_feature_names_out().tolist()
+        ['cat cat', 'cat the', 'the cat', 'the the']
+        """
+        check_is_fitted(self)
+        words = np.empty(len(self.vocabulary_), dtype=object)
+        for word, index in self.vocabulary_.items():
+            words[index] = word
+        n_words = words.shape[0]
+        return np.repeat(words, n_words) + " " + np.tile(words, n_words)
 
     def _id_batches(self, documents, batch_tokens):
         """Yield (ids, document offsets) of batches of about batch_tokens tokens."""

@@ -319,8 +319,12 @@ def test_not_fitted_and_parameter_errors():
         CooccurrenceVectorizer(min_count=0).fit(TEXT)
     with pytest.raises(InvalidParameterError, match="max_vocab"):
         CooccurrenceVectorizer(max_vocab=0).fit(TEXT)
-    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
-        CooccurrenceVectorizer(dtype=np.int64).fit(TEXT)
+    for dtype in (np.int64, None, "bogus", int, np.dtype("int32")):
+        with pytest.raises(InvalidParameterError, match="dtype"):
+            CooccurrenceVectorizer(dtype=dtype).fit(TEXT)
+    for dtype in (np.float32, "float32", np.dtype("float32")):
+        assert CooccurrenceVectorizer(dtype=dtype).fit_transform(TEXT).dtype == "f4"
+    assert CooccurrenceVectorizer(dtype=float).fit_transform(TEXT).dtype == "f8"
     vectorizer = CooccurrenceVectorizer().fit(TEXT)
     with pytest.raises(ValueError, match="batch_tokens"):
         vectorizer.cooccurrence_matrix(TEXT, batch_tokens=0)
@@ -442,18 +446,112 @@ def test_count_cooccurrence_forms():
 def test_count_cooccurrence_errors():
     with pytest.raises(ValueError, match="smaller than n_words=2"):
         count_cooccurrence([0, 2], n_words=2)
-    with pytest.raises(ValueError, match="offsets must rise"):
+    with pytest.raises(ValueError, match=r"offsets must .*rise"):
         count_cooccurrence([0, 1, 2], [0, 2])
-    with pytest.raises(ValueError, match="offsets must rise"):
+    with pytest.raises(ValueError, match=r"offsets must .*rise"):
         count_cooccurrence([0, 1, 2], [0, 3, 2, 3])
-    with pytest.raises(ValueError, match="integers"):
-        count_cooccurrence([0.5, 1.0])
+    with pytest.raises(ValueError, match=r"offsets must .*rise"):
+        count_cooccurrence([0, 1, 2], [[0, 3]])
+    with pytest.raises(ValueError, match="offsets must be integers"):
+        count_cooccurrence([0, 1, 2], [0, 1.5, 3])
+    with pytest.raises(ValueError, match="offsets must be None"):
+        count_cooccurrence([[0, 1], [2]], [0, 2, 3])
+    for ids in ([0.5, 1.0], [0.0, 1.0], [True, False], ["a", "b"], [0, None]):
+        with pytest.raises(ValueError, match="ids must be integers"):
+            count_cooccurrence(ids)
+    with pytest.raises(ValueError, match=r"ids\[1\] must be integers"):
+        count_cooccurrence([[0, 1], [0.5]])
     with pytest.raises(ValueError, match="one-dimensional"):
         count_cooccurrence(np.zeros((2, 2), dtype=int))
-    with pytest.raises(InvalidParameterError, match="window"):
-        count_cooccurrence([0, 1], window=0)
-    with pytest.raises(ValueError, match="dtype"):
-        count_cooccurrence([0, 1], dtype=np.int32)
+    with pytest.raises(ValueError, match="mixes ints and sequences"):
+        count_cooccurrence([0, [1, 2]])
+    for ids in ([], [-1, -3], np.array([], dtype=np.int64), [[], [-1]]):
+        with pytest.raises(ValueError, match="pass n_words"):
+            count_cooccurrence(ids)
+    for invalid in (
+        {"window": 0},
+        {"window": True},
+        {"n_words": -1},
+        {"n_words": True},
+    ):
+        with pytest.raises(InvalidParameterError, match=next(iter(invalid))):
+            count_cooccurrence([0, 1], **invalid)
+    for dtype in (np.int32, None, "float16", object):
+        with pytest.raises(InvalidParameterError, match="dtype"):
+            count_cooccurrence([0, 1], dtype=dtype)
+    for ids in (None, "0 1", iter([0, 1]), 3):
+        with pytest.raises(InvalidParameterError, match="ids"):
+            count_cooccurrence(ids)
+    with pytest.raises(ValueError, match=r"n_words must be below 2\*\*31.*largest id"):
+        count_cooccurrence([0, 2**40])
+    with pytest.raises(ValueError, match=r"ids must lie below 2\*\*31"):
+        count_cooccurrence(np.array([0, 2**63 + 5], dtype=np.uint64))
+
+
+def test_count_cooccurrence_valid_unusual_forms():
+    # Empty documents are documents: a zero row each.
+    rows = count_cooccurrence([[0, 1], [], [2]], per_document=True, window=1)
+    assert rows.shape == (3, 9)
+    np.testing.assert_array_equal(
+        rows.toarray(), reference_rows([[0, 1], [], [2]], {0: 0, 1: 1, 2: 2}, 1)
+    )
+    np.testing.assert_array_equal(
+        count_cooccurrence([[0, 1], [], [2]], window=1).toarray(),
+        [[1, 1, 0], [1, 1, 0], [0, 0, 1]],
+    )
+    # No word at all is fine once n_words says how many words there are.
+    assert count_cooccurrence([], n_words=3).nnz == 0
+    assert count_cooccurrence([-1, -1], n_words=2, per_document=True).shape == (1, 4)
+    # Object arrays of ints, numpy ints of any width, a pandas Series.
+    import pandas as pd
+
+    expected = count_cooccurrence([0, 2, 1, 2]).toarray()
+    for ids in (
+        np.array([0, 2, 1, 2], dtype=object),
+        np.array([0, 2, 1, 2], dtype=np.uint8),
+        pd.Series([0, 2, 1, 2]),
+        (0, 2, 1, 2),
+        [np.int16(0), np.int64(2), 1, 2],
+    ):
+        np.testing.assert_array_equal(count_cooccurrence(ids).toarray(), expected)
+    offsets = np.array([0, 2, 4], dtype=np.uint32)
+    np.testing.assert_array_equal(
+        count_cooccurrence([0, 2, 1, 2], offsets, per_document=True).toarray(),
+        count_cooccurrence([[0, 2], [1, 2]], per_document=True).toarray(),
+    )
+
+
+def test_count_cooccurrence_huge_ids_use_memory_of_the_data(monkeypatch):
+    import sklearn_kexue.embedding._vectorizer as module
+
+    # A vocabulary of 2**31 - 1 words: counting needs no memory of that size.
+    big = 2**31 - 2
+    ids = [[0, big, 7, big], [7, -1, 0]]
+    rows = count_cooccurrence(ids, window=1, per_document=True)
+    assert rows.shape == (2, (big + 1) ** 2) and rows.indices.dtype == np.int64
+    assert_canonical(rows)
+    n_words = big + 1
+    expected = {
+        (0, 0): 1, (0, big): 1, (big, 0): 1, (big, big): 2, (big, 7): 2,
+        (7, big): 2, (7, 7): 1,
+    }  # fmt: skip
+    centres, neighbours = np.divmod(rows[0].indices, n_words)
+    first = dict(zip(zip(centres.tolist(), neighbours.tolist()), rows[0].data))
+    assert first == expected
+    assert rows[1].nnz == 4 and rows[1].sum() == 4
+    # The V x V total needs V + 1 row pointers: fine for 3 million words, a
+    # clear error where the machine's memory cannot hold them.
+    n_words = 3_000_000
+    flat = np.array([5, n_words - 1, 5, 2_000_000])
+    total = count_cooccurrence(flat, n_words=n_words, window=2)
+    assert_canonical(total)
+    assert total.shape == (n_words, n_words)
+    assert total[5, 5] == 2 and total[5, n_words - 1] == 2
+    assert total[2_000_000, 5] == 1 and total[n_words - 1, 2_000_000] == 1
+    assert total[5, 2_000_000] == 1 and total.nnz == 9
+    monkeypatch.setattr(module, "_physical_memory", lambda: 2**20)
+    with pytest.raises(ValueError, match=r"memory.*per_document=True"):
+        count_cooccurrence(flat, n_words=n_words)
 
 
 @given(
@@ -639,3 +737,145 @@ def test_partial_fit_continues_after_fit_and_waits_for_min_count():
         waiting.transform(["aa"])
     waiting.partial_fit(["aa"])
     assert waiting.vocabulary_ == {"aa": 0}
+
+
+def test_documents_that_are_not_an_iterable_of_documents_are_refused():
+    import pandas as pd
+
+    vectorizer = CooccurrenceVectorizer().fit(TEXT)
+    cases = [
+        (b"the cat sat", ValueError, "bytes object received"),
+        (None, TypeError, "iterable of documents.*NoneType"),
+        (3, TypeError, "iterable of documents.*int"),
+        ({"a": "the cat"}, TypeError, "dict.*keys"),
+        (pd.DataFrame({"text": TEXT}), ValueError, "one-dimensional.*df\\['text'\\]"),
+        (np.array([TEXT, TEXT]), ValueError, r"shape \(2, 5\)"),
+        ([b"the cat"], TypeError, "got bytes; decode it"),
+        ([None], TypeError, "got NoneType"),
+        ([3.5], TypeError, "got float"),
+    ]
+    for documents, error, message in cases:
+        for method in (
+            CooccurrenceVectorizer().fit,
+            CooccurrenceVectorizer().fit_transform,
+            CooccurrenceVectorizer().partial_fit,
+            vectorizer.transform,
+            vectorizer.cooccurrence_matrix,
+        ):
+            with pytest.raises(error, match=message):
+                method(documents)
+
+
+def test_documents_in_any_one_dimensional_container():
+    import pandas as pd
+
+    expected = CooccurrenceVectorizer(window=2).fit_transform(TEXT).toarray()
+    for documents in (
+        np.array(TEXT),
+        np.array(TEXT, dtype=object),
+        pd.Series(TEXT),
+        tuple(TEXT),
+        (document for document in TEXT),
+    ):
+        vectorizer = CooccurrenceVectorizer(window=2)
+        np.testing.assert_array_equal(
+            vectorizer.fit_transform(documents).toarray(), expected
+        )
+    # Token lists as numpy arrays of str, and empty documents.
+    tokens = [np.array(["the", "cat", "sat"]), np.array([], dtype=str), ("the",)]
+    X = CooccurrenceVectorizer(window=1).fit_transform(tokens)
+    assert X.shape == (3, 9) and X[1].nnz == 0 and X[2].sum() == 1
+
+
+def test_tokenizer_output_is_checked():
+    for tokenizer, message in (
+        (lambda text: text, "returned a str, which would be read as single"),
+        (lambda text: None, "returned NoneType"),
+        (lambda text: [1, 2], "token of type int"),
+        (lambda text: [*text.split(), None], "token of type NoneType"),
+        (lambda text: text.encode(), "returned a bytes"),
+    ):
+        with pytest.raises(TypeError, match=message):
+            CooccurrenceVectorizer(tokenizer=tokenizer).fit(TEXT)
+    # Any iterable of str is a token sequence: a generator (as jieba.cut) too.
+    by_generator = CooccurrenceVectorizer(tokenizer=lambda text: iter(text.split()))
+    by_list = CooccurrenceVectorizer(tokenizer=str.split)
+    np.testing.assert_array_equal(
+        by_generator.fit_transform(TEXT).toarray(),
+        by_list.fit_transform(TEXT).toarray(),
+    )
+
+
+def test_token_pattern_is_checked():
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        CooccurrenceVectorizer(token_pattern="(").fit(TEXT)
+    for pattern in ("", r"\w*", "(a)?"):
+        with pytest.raises(ValueError, match="matches the empty string"):
+            CooccurrenceVectorizer(token_pattern=pattern).fit(TEXT)
+    with pytest.raises(ValueError, match="More than 1 capturing group"):
+        CooccurrenceVectorizer(token_pattern="(a)(b)").fit(TEXT)
+    vectorizer = CooccurrenceVectorizer(token_pattern=r"(\w+)s\b").fit(
+        ["cats dogs cat"]
+    )
+    assert vectorizer.vocabulary_ == {"cat": 0, "dog": 1}
+
+
+def test_feature_names_and_set_output():
+    vectorizer = CooccurrenceVectorizer(window=1)
+    with pytest.raises(NotFittedError):
+        vectorizer.get_feature_names_out()
+    X = vectorizer.fit_transform(["bb aa", "aa cc"])
+    assert vectorizer.vocabulary_ == {"aa": 0, "bb": 1, "cc": 2}
+    names = vectorizer.get_feature_names_out()
+    assert names.dtype == object and names.shape == (9,)
+    assert names.tolist() == [
+        "aa aa", "aa bb", "aa cc", "bb aa", "bb bb", "bb cc", "cc aa", "cc bb",
+        "cc cc",
+    ]  # fmt: skip
+    # Column i * V + j is named "word_i word_j": the counts agree with the names.
+    counts = dict(zip(names, np.asarray(X.sum(axis=0)).ravel()))
+    assert counts["aa aa"] == 2 and counts["aa bb"] == counts["bb aa"] == 1
+    assert counts["bb cc"] == 0
+    # set_output exists; pandas output of sparse counts is refused by
+    # scikit-learn's own error, as for its sparse-output transformers.
+    vectorizer.set_output(transform="pandas")
+    for method in (vectorizer.transform, vectorizer.fit_transform):
+        with pytest.raises(ValueError, match=r"sparse matrix.*set_output"):
+            method(["aa bb"])
+    vectorizer.set_output(transform="default")
+    assert sp.issparse(vectorizer.transform(["aa bb"]))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+def test_clone_pickle_pipeline_and_check_estimator():
+    from sklearn.base import clone
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.utils.estimator_checks import check_estimator
+
+    # scikit-learn skips its checks for text input (as for CountVectorizer).
+    assert not [
+        result
+        for result in check_estimator(CooccurrenceVectorizer(), on_fail=None)
+        if result["status"] == "failed"
+    ]
+    vectorizer = CooccurrenceVectorizer(window=2, min_count=1, dtype="float32")
+    copy = clone(vectorizer)
+    assert copy.get_params() == vectorizer.get_params()
+    assert not hasattr(copy, "vocabulary_")
+    fitted = vectorizer.fit(TEXT)
+    restored = pickle.loads(pickle.dumps(fitted))
+    before, after = fitted.transform(TEXT), restored.transform(TEXT)
+    assert (before != after).nnz == 0 and after.dtype == np.float32
+    documents = ["cat dog cat purr", "car road wheel", "dog bark cat", "road car fuel"]
+    labels = [0, 1, 0, 1]
+    pipeline = make_pipeline(
+        CooccurrenceVectorizer(), TfidfTransformer(), LogisticRegression()
+    )
+    search = GridSearchCV(
+        pipeline, {"cooccurrencevectorizer__window": [1, 3]}, cv=2
+    ).fit(documents * 3, labels * 3)
+    assert search.best_score_ == 1.0
+    assert search.predict(["purr cat dog"]).tolist() == [0]
