@@ -1,51 +1,165 @@
 """Evaluation of word vectors: similarity correlation and analogy accuracy."""
 
+from collections.abc import Mapping, Set
+from numbers import Integral
+
 import numpy as np
 from scipy.stats import spearmanr
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_array
+
+from sklearn_kexue.utils._param_validation import Interval, validate_params
 
 __all__ = ["word_analogy_accuracy", "word_similarity_spearman"]
 
 # Questions answered per matrix product in word_analogy_accuracy.
 _ANALOGY_BATCH = 512
+# Rows whose largest entry lies outside 2**±_SAFE_EXPONENT are rescaled by a
+# power of two before their norm is taken (squares would overflow or vanish).
+_SAFE_EXPONENT = 200
+
+
+def _is_int(value):
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_embeddings(embeddings):
+    """Finite real float64 embeddings of shape (n_words, n_components)."""
+    try:
+        return check_array(
+            embeddings, dtype=np.float64, input_name="embeddings", copy=False
+        )
+    except ValueError as error:
+        message = str(error)
+        if "embeddings" not in message:  # e.g. NumPy's "could not convert ..."
+            message = f"embeddings must be a 2-D array of real numbers: {message}"
+        raise ValueError(message) from None
 
 
 def _unit_rows(embeddings):
-    embeddings = np.asarray(embeddings, dtype=np.float64)
-    if embeddings.ndim != 2:
-        raise ValueError(f"embeddings must be 2-D, got shape {embeddings.shape}.")
+    """Rows scaled to unit length (zero rows stay zero), at any finite scale."""
+    largest = np.max(np.abs(embeddings), axis=1, keepdims=True)
+    extreme = (largest > 2.0**_SAFE_EXPONENT) | (
+        (largest > 0) & (largest < 2.0**-_SAFE_EXPONENT)
+    )
+    if extreme.any():
+        # A power of two per extreme row, which cosines do not see; applied in
+        # two halves, as 2**1074 (for subnormal rows) is not a float64.
+        _, exponent = np.frexp(np.where(extreme, largest, 1.0))
+        half = -exponent // 2
+        embeddings = embeddings * np.ldexp(1.0, half) * np.ldexp(1.0, -exponent - half)
     norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
     return np.divide(embeddings, norms, out=np.zeros_like(embeddings), where=norms > 0)
 
 
+def _folded_vocabulary(vocabulary, n_rows):
+    """Lower-cased word -> row, every row checked to be an int in [0, n_rows).
+
+    A sequence of words maps each to its position. Where lower-casing joins
+    words ("Paris", "paris"), the lowest row wins: with rows in order of
+    decreasing frequency, the most frequent form, as in gensim's
+    case-insensitive evaluations.
+    """
+    if isinstance(vocabulary, Mapping):
+        items = list(vocabulary.items())
+    else:
+        words = np.asarray(
+            list(vocabulary) if isinstance(vocabulary, Set) else vocabulary,
+            dtype=object,
+        )
+        if isinstance(vocabulary, Set) or words.ndim != 1:
+            raise ValueError(
+                "vocabulary must be a mapping word -> row or a 1-D sequence of "
+                "words in row order; got "
+                + (
+                    "a set (unordered)."
+                    if isinstance(vocabulary, Set)
+                    else f"an array of shape {words.shape}."
+                )
+            )
+        items = list(zip(words.tolist(), range(words.shape[0])))
+        if len({word for word, _ in items}) != len(items):
+            raise ValueError("vocabulary lists a word more than once.")
+    folded = {}
+    for word, row in items:
+        if not isinstance(word, str):
+            raise TypeError(
+                f"vocabulary's words must be str; got {word!r} of type "
+                f"{type(word).__name__}."
+            )
+        if not _is_int(row):
+            raise TypeError(
+                f"vocabulary must map words to int rows of embeddings; got {row!r} "
+                f"of type {type(row).__name__} for {word!r}."
+            )
+        if not 0 <= row < n_rows:
+            raise ValueError(
+                f"vocabulary maps {word!r} to row {row}, outside the {n_rows} rows "
+                "of embeddings."
+            )
+        key = word.lower()
+        row = int(row)
+        if folded.get(key, row) >= row:
+            folded[key] = row
+    return folded
+
+
+def _check_words(words, name, n_columns):
+    """An array of str of shape (n, n_columns), not empty."""
+    array = np.asarray(words, dtype=object)
+    if array.ndim != 2 or array.shape[1] != n_columns:
+        raise ValueError(
+            f"{name} must have shape (n_{name}, {n_columns}), got {array.shape}."
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} is empty.")
+    bad = next((word for word in array.flat if not isinstance(word, str)), None)
+    if bad is not None:
+        raise TypeError(
+            f"{name} must hold words (str); got {bad!r} of type {type(bad).__name__}."
+        )
+    return array
+
+
 def _lookup(vocabulary, words, n_rows):
-    """Row index of each word (lower-cased), -1 where it is missing or too rare."""
+    """Row index of each word (lower-cased), -1 where missing or past n_rows."""
     indices = np.array(
-        [vocabulary.get(str(word).lower(), -1) for word in np.ravel(words)],
-        dtype=np.int64,
-    ).reshape(np.shape(words))
+        [vocabulary.get(word.lower(), -1) for word in words.flat], dtype=np.int64
+    ).reshape(words.shape)
     indices[indices >= n_rows] = -1
     return indices
 
 
+@validate_params(
+    {
+        "embeddings": ["array-like"],
+        "vocabulary": [Mapping, "array-like"],
+        "pairs": ["array-like"],
+        "scores": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
     """Spearman correlation between cosine similarities and human scores.
 
     The protocol of WordSim-353 and SimLex-999 evaluations (as in gensim's
     ``evaluate_word_pairs``): pairs with a word outside the vocabulary are
     left out, and the share of pairs kept is reported. Words are looked up
-    lower-cased.
+    lower-cased, in a lower-cased vocabulary.
 
     Parameters
     ----------
     embeddings : array-like of shape (n_words, n_components)
-        One vector per word.
-    vocabulary : dict
-        Word -> row of ``embeddings`` (lower-case words).
+        One vector per word: finite real numbers. A zero row has cosine 0
+        with every word.
+    vocabulary : dict or array-like of str
+        Word -> row of ``embeddings`` (an int in ``[0, n_words)``), or the
+        words in row order. Where lower-casing makes two words one, the
+        lower row is used (the more frequent word, when rows are sorted by
+        frequency), as gensim does.
     pairs : array-like of str of shape (n_pairs, 2)
-        Word pairs.
+        Word pairs, at least one.
     scores : array-like of shape (n_pairs,)
-        Human similarity judgements.
+        Human similarity judgements, finite.
 
     Returns
     -------
@@ -53,6 +167,13 @@ def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
         Spearman rank correlation over the covered pairs.
     coverage : float
         Share of the pairs whose two words are in the vocabulary.
+
+    Raises
+    ------
+    ValueError
+        If no pair has both words in the vocabulary, if fewer than two pairs
+        are covered, or if the cosines or the scores of the covered pairs
+        are all equal: Spearman's correlation is then undefined.
 
     Examples
     --------
@@ -64,24 +185,55 @@ def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
     >>> word_similarity_spearman(vectors, vocabulary, pairs, [9.0, 1.0, 2.0, 3.0])
     (1.0, 0.75)
     """
-    unit = _unit_rows(embeddings)
-    pairs = np.asarray(pairs)
-    scores = np.asarray(scores, dtype=np.float64)
-    if pairs.ndim != 2 or pairs.shape[1] != 2 or len(scores) != len(pairs):
+    embeddings = _check_embeddings(embeddings)
+    vocabulary = _folded_vocabulary(vocabulary, embeddings.shape[0])
+    pairs = _check_words(pairs, "pairs", 2)
+    try:
+        scores = check_array(
+            scores, ensure_2d=False, dtype=np.float64, input_name="scores"
+        ).ravel()
+    except ValueError as error:
+        message = str(error)
+        if "scores" not in message:  # e.g. NumPy's "could not convert ..."
+            message = f"scores must be real numbers: {message}"
+        raise ValueError(message) from None
+    if np.ndim(scores) != 1 or scores.shape[0] != pairs.shape[0]:
         raise ValueError(
             "pairs must have shape (n_pairs, 2) and scores shape (n_pairs,); got "
-            f"{pairs.shape} and {scores.shape}."
+            f"{pairs.shape} and {np.shape(scores)}."
         )
-    indices = _lookup(vocabulary, pairs, unit.shape[0])
+    indices = _lookup(vocabulary, pairs, embeddings.shape[0])
     covered = (indices >= 0).all(axis=1)
     if not covered.any():
         raise ValueError("No pair has both words in the vocabulary.")
+    if covered.sum() < 2:
+        raise ValueError(
+            "Only one pair has both words in the vocabulary; Spearman's "
+            "correlation needs at least two."
+        )
+    unit = _unit_rows(embeddings)
     first, second = indices[covered].T
     cosines = np.einsum("ij,ij->i", unit[first], unit[second])
+    for name, values in (("cosine similarities", cosines), ("scores", scores[covered])):
+        if np.all(values == values[0]):
+            raise ValueError(
+                f"Spearman's correlation is undefined: the {name} of the "
+                f"{covered.sum()} covered pairs are all equal."
+            )
     rho = spearmanr(cosines, scores[covered]).statistic
     return float(rho), float(covered.mean())
 
 
+@validate_params(
+    {
+        "embeddings": ["array-like"],
+        "vocabulary": [Mapping, "array-like"],
+        "questions": ["array-like"],
+        "restrict_vocab": [Interval(Integral, 1, None, closed="left"), None],
+        "sections": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def word_analogy_accuracy(
     embeddings, vocabulary, questions, *, restrict_vocab=None, sections=None
 ):
@@ -91,16 +243,19 @@ def word_analogy_accuracy(
     dot product with b̂ - â + ĉ, among all words but a, b and c, as in
     gensim's ``evaluate_word_analogies`` and GloVe's evaluation script.
     Questions with a word outside the (restricted) vocabulary are skipped
-    and counted in ``coverage``.
+    and counted in ``coverage``. Words are looked up lower-cased, in a
+    lower-cased vocabulary.
 
     Parameters
     ----------
     embeddings : array-like of shape (n_words, n_components)
-        One vector per word.
-    vocabulary : dict
-        Word -> row of ``embeddings`` (lower-case words).
+        One vector per word: finite real numbers.
+    vocabulary : dict or array-like of str
+        Word -> row of ``embeddings`` (an int in ``[0, n_words)``), or the
+        words in row order. Where lower-casing makes two words one, the
+        lower row is used, as gensim does.
     questions : array-like of str of shape (n_questions, 4)
-        The words a, b, c and the expected answer d.
+        The words a, b, c and the expected answer d; at least one question.
     restrict_vocab : int, default=None
         Only the rows below this index take part, as questions' words and
         as candidate answers (the vocabulary should then be sorted by
@@ -116,8 +271,8 @@ def word_analogy_accuracy(
         (share of questions covered), ``n_correct``, ``n_covered`` and
         ``correct`` (bool per question; False where not covered) and, with
         ``sections``, ``per_section``: dict section -> accuracy over its
-        covered questions (nan where none is covered), in order of first
-        appearance.
+        covered questions (nan where none is covered: no accuracy exists),
+        in order of first appearance.
 
     Examples
     --------
@@ -135,20 +290,18 @@ def word_analogy_accuracy(
     ... ).per_section
     {'royal': 1.0, 'fruit': nan}
     """
-    unit = _unit_rows(embeddings)
-    if restrict_vocab is not None:
-        unit = unit[:restrict_vocab]
-    questions = np.asarray(questions)
-    if questions.ndim != 2 or questions.shape[1] != 4:
-        raise ValueError(
-            f"questions must have shape (n_questions, 4), got {questions.shape}."
-        )
+    embeddings = _check_embeddings(embeddings)
+    vocabulary = _folded_vocabulary(vocabulary, embeddings.shape[0])
+    questions = _check_words(questions, "questions", 4)
     if sections is not None:
         sections = np.asarray(sections)
         if sections.shape != (len(questions),):
             raise ValueError(
                 f"sections must have shape ({len(questions)},), got {sections.shape}."
             )
+    unit = _unit_rows(embeddings)
+    if restrict_vocab is not None:
+        unit = unit[:restrict_vocab]
     indices = _lookup(vocabulary, questions, unit.shape[0])
     covered = (indices >= 0).all(axis=1)
     correct = np.zeros(len(questions), dtype=bool)
@@ -165,7 +318,7 @@ def word_analogy_accuracy(
     n_correct = int(correct.sum())
     result = Bunch(
         accuracy=n_correct / n_covered if n_covered else 0.0,
-        coverage=n_covered / len(questions) if len(questions) else 0.0,
+        coverage=n_covered / len(questions),
         n_correct=n_correct,
         n_covered=n_covered,
         correct=correct,

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 from scipy.stats import spearmanr
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_kexue.datasets import load_word_analogies, load_word_similarity
 from sklearn_kexue.metrics import word_analogy_accuracy, word_similarity_spearman
@@ -127,3 +128,119 @@ def test_analogy_per_section_matches_gensim(tmp_path):
     assert sum(in_section) == result.n_correct
     with pytest.raises(ValueError, match="sections"):
         word_analogy_accuracy(vectors, vocabulary, questions, sections=sections[:5])
+
+
+def _small_case():
+    rng = np.random.default_rng(4)
+    vectors = rng.normal(size=(6, 3))
+    words = ["cup", "mug", "tree", "oak", "sky", "sea"]
+    pairs = np.array([["cup", "mug"], ["tree", "oak"], ["sky", "sea"], ["cup", "oak"]])
+    scores = np.array([9.0, 8.0, 5.0, 1.0])
+    return vectors, words, pairs, scores
+
+
+def test_similarity_refuses_bad_embeddings_vocabularies_and_scores():
+    vectors, words, pairs, scores = _small_case()
+    vocabulary = {word: i for i, word in enumerate(words)}
+    for bad, message in [
+        (np.where(np.eye(6, 3) > 0, np.nan, vectors), "embeddings contains NaN"),
+        (np.where(np.eye(6, 3) > 0, np.inf, vectors), "embeddings contains infinity"),
+        (vectors + 1j, "Complex data"),
+        (vectors[:, 0], "2D array"),
+        (np.full((6, 3), "x"), "embeddings must be a 2-D array of real numbers"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            word_similarity_spearman(bad, vocabulary, pairs, scores)
+    for vocab, error, message in [
+        (dict(vocabulary, sea=6), ValueError, "'sea' to row 6, outside the 6 rows"),
+        (dict(vocabulary, sea=-1), ValueError, "'sea' to row -1"),
+        (dict(vocabulary, sea=5.0), TypeError, "int rows.*5.0"),
+        (dict(vocabulary, sea=True), TypeError, "int rows.*True"),
+        ({**vocabulary, 3: 1}, TypeError, "words must be str"),
+        ([*words, "cup"], ValueError, "more than once"),
+        (set(words), ValueError, "a set"),
+    ]:
+        with pytest.raises(error, match=message):
+            word_similarity_spearman(vectors, vocab, pairs, scores)
+    for bad_pairs, bad_scores, error, message in [
+        (pairs, [9.0, np.nan, 5.0, 1.0], ValueError, "scores contains NaN"),
+        (pairs, scores[:3], ValueError, "scores shape"),
+        (pairs, ["a", "b", "c", "d"], ValueError, "scores must be real"),
+        (pairs[:0], scores[:0], ValueError, "pairs is empty"),
+        ([[0, 1], [2, 3]], [1.0, 2.0], TypeError, "pairs must hold words"),
+        (pairs[:, :1], scores, ValueError, "shape"),
+        (pairs[:1], scores[:1], ValueError, "at least two"),
+        (pairs, [1.0] * 4, ValueError, "scores of the 4 covered pairs are all equal"),
+    ]:
+        with pytest.raises(error, match=message):
+            word_similarity_spearman(vectors, vocabulary, bad_pairs, bad_scores)
+    with pytest.raises(ValueError, match=r"cosine similarities .* all equal"):
+        word_similarity_spearman(np.zeros((6, 3)), vocabulary, pairs, scores)
+    for bad_vocabulary in (None, "cup mug"):
+        with pytest.raises(InvalidParameterError, match="vocabulary"):
+            word_similarity_spearman(vectors, bad_vocabulary, pairs, scores)
+
+
+def test_similarity_vocabulary_forms_case_and_scale():
+    vectors, words, pairs, scores = _small_case()
+    vocabulary = {word: i for i, word in enumerate(words)}
+    expected = word_similarity_spearman(vectors, vocabulary, pairs, scores)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    cosines = [unit[vocabulary[a]] @ unit[vocabulary[b]] for a, b in pairs]
+    assert expected == (pytest.approx(spearmanr(cosines, scores).statistic), 1.0)
+    # A list of words in row order, an array, a pandas Index: the same.
+    import pandas as pd
+
+    for form in (words, tuple(words), np.array(words), pd.Index(words)):
+        assert word_similarity_spearman(vectors, form, pairs, scores) == expected
+    # Mixed-case vocabularies are folded: "Sky" is found for "sky"; of two
+    # forms the lower row (more frequent) is used, as gensim does.
+    cased = dict(vocabulary)
+    cased["Sky"] = cased.pop("sky")
+    assert word_similarity_spearman(vectors, cased, pairs, scores) == expected
+    doubled = np.vstack([vectors, -vectors[4]])
+    both = {**vocabulary, "SKY": 6}
+    assert word_similarity_spearman(doubled, both, pairs, scores) == expected
+    both = {**{w: i for i, w in enumerate(words) if w != "sky"}, "SKY": 4, "sky": 6}
+    assert word_similarity_spearman(doubled, both, pairs, scores) == expected
+    # Cosines do not see the scale of a row, however extreme.
+    factors = np.array([1e300, 1e-300, 1e-310, 1.0, 3e200, 2.0**-1000])[:, None]
+    rho, _ = word_similarity_spearman(vectors * factors, vocabulary, pairs, scores)
+    assert rho == pytest.approx(expected[0])
+
+
+def test_analogy_refuses_bad_input():
+    words = ["man", "woman", "king", "queen", "apple"]
+    vectors = np.array([[1, 1, 0], [1, -1, 0], [3, 1, 0], [3, -1, 0], [0, 0, 1.0]])
+    vocabulary = {word: i for i, word in enumerate(words)}
+    questions = [["man", "king", "woman", "queen"]]
+    assert word_analogy_accuracy(vectors, words, questions).accuracy == 1.0
+    for bad, message in [
+        (vectors * np.nan, "NaN"),
+        (np.where(vectors > 2, np.inf, vectors), "infinity"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            word_analogy_accuracy(bad, vocabulary, questions)
+    for vocab, error, message in [
+        (dict(vocabulary, queen=5), ValueError, "'queen' to row 5, outside the 5"),
+        (dict(vocabulary, queen=-1), ValueError, "'queen' to row -1"),
+        (dict(vocabulary, queen=3.5), TypeError, "int rows"),
+    ]:
+        with pytest.raises(error, match=message):
+            word_analogy_accuracy(vectors, vocab, questions)
+    for bad_questions, error, message in [
+        ([], ValueError, "shape"),
+        (np.empty((0, 4), dtype=str), ValueError, "questions is empty"),
+        ([["man", "king", "woman"]], ValueError, "shape"),
+        ([[0, 2, 1, 3]], TypeError, "questions must hold words"),
+    ]:
+        with pytest.raises(error, match=message):
+            word_analogy_accuracy(vectors, vocabulary, bad_questions)
+    for restrict_vocab in (0, -1, True, 2.5, "5"):
+        with pytest.raises(InvalidParameterError, match="restrict_vocab"):
+            word_analogy_accuracy(
+                vectors, vocabulary, questions, restrict_vocab=restrict_vocab
+            )
+    # Extreme but finite rows: the same answers as unit rows.
+    scaled = vectors * np.array([1e300, 1e-300, 1e-310, 1.0, 5e-324])[:, None]
+    assert word_analogy_accuracy(scaled, vocabulary, questions).accuracy == 1.0
