@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ElementTree
 import numpy as np
 from sklearn.utils import Bunch
 
+from sklearn_kexue.utils._param_validation import StrOptions, validate_params
+
 __all__ = ["load_wikipedia_shard", "load_word_analogies", "load_word_similarity"]
 
 _WIKIPEDIA_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
@@ -154,6 +156,10 @@ def load_wikipedia_shard():
     return Bunch(data=pages, titles=titles, DESCR=_WIKIPEDIA_DESCR)
 
 
+@validate_params(
+    {"name": [StrOptions(set(_SIMILARITY_FILES))]},
+    prefer_skip_nested_validation=True,
+)
 def load_word_similarity(name):
     """Load a word-similarity benchmark: WordSim-353 or SimLex-999.
 
@@ -179,10 +185,6 @@ def load_word_similarity(name):
     >>> wordsim.pairs.shape, wordsim.pairs[0].tolist(), float(wordsim.scores[0])
     ((353, 2), ['love', 'sex'], 6.77)
     """
-    if name not in _SIMILARITY_FILES:
-        raise ValueError(
-            f"name must be one of {sorted(_SIMILARITY_FILES)}, got {name!r}."
-        )
     pairs, scores = [], []
     with open(_gensim_test_file(_SIMILARITY_FILES[name]), encoding="utf-8") as f:
         for line in f:

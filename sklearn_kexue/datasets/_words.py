@@ -7,6 +7,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import Bunch
 
+from sklearn_kexue.utils._param_validation import Interval, validate_params
+
 __all__ = ["load_two_character_words"]
 
 _DATA_FILE = "two_character_words.tsv.gz"
@@ -43,6 +45,14 @@ def _read_rows():
     return words, frequencies
 
 
+@validate_params(
+    {
+        # The bundled file only holds the words with frequency >= 100.
+        "min_frequency": [Interval(Integral, _FILE_MIN_FREQUENCY, None, closed="left")],
+        "as_frame": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_two_character_words(*, min_frequency=100, as_frame=False):
     """Load the two-character words of jieba's dictionary with their frequencies.
 
@@ -63,8 +73,8 @@ def load_two_character_words(*, min_frequency=100, as_frame=False):
         100, as the bundled file only holds the words with frequency >= 100.
 
     as_frame : bool, default=False
-        If True, also return the words and frequencies as a pandas DataFrame
-        in ``frame`` (requires pandas).
+        If True (a bool, not any truthy value), also return the words and
+        frequencies as a pandas DataFrame in ``frame`` (requires pandas).
 
     Returns
     -------
@@ -85,7 +95,9 @@ def load_two_character_words(*, min_frequency=100, as_frame=False):
     Raises
     ------
     ValueError
-        If ``min_frequency`` is not an int or is below 100.
+        If ``min_frequency`` is not an int or is below 100, or ``as_frame``
+        is not a bool (scikit-learn's ``InvalidParameterError``, which is
+        both a ``ValueError`` and a ``TypeError``).
     ImportError
         If ``as_frame=True`` and pandas is not installed.
 
@@ -114,20 +126,6 @@ def load_two_character_words(*, min_frequency=100, as_frame=False):
     >>> len(load_two_character_words(min_frequency=1000).words)
     4702
     """
-    if not isinstance(min_frequency, Integral) or isinstance(
-        min_frequency, (bool, np.bool_)
-    ):
-        raise ValueError(
-            f"min_frequency must be an int >= {_FILE_MIN_FREQUENCY}, "
-            f"got {min_frequency!r} of type {type(min_frequency).__name__}."
-        )
-    if min_frequency < _FILE_MIN_FREQUENCY:
-        raise ValueError(
-            f"min_frequency must be >= {_FILE_MIN_FREQUENCY}, got {min_frequency}: "
-            f"the bundled file only holds the words with frequency >= "
-            f"{_FILE_MIN_FREQUENCY}."
-        )
-
     words, frequencies = _read_rows()
     frequency = np.asarray(frequencies, dtype=np.int64)
     keep = frequency >= min_frequency

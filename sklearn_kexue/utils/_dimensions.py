@@ -3,12 +3,18 @@
 import math
 from numbers import Integral
 
+from sklearn_kexue.utils._param_validation import Interval, validate_params
+
 __all__ = ["minimum_entropy_dimension"]
 
 # Su (2020): word vectors need n > 8.33 log N dimensions for a vocabulary of N words.
 _MINIMUM_ENTROPY_FACTOR = 8.33
 
 
+@validate_params(
+    {"n_words": [Interval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def minimum_entropy_dimension(n_words):
     """Word-vector size by the minimum-entropy rule of thumb, ⌈8.33 ln N⌉.
 
@@ -21,7 +27,7 @@ def minimum_entropy_dimension(n_words):
     Parameters
     ----------
     n_words : int
-        Vocabulary size N, at least 1.
+        Vocabulary size N, at least 1 (an int; bools and floats are refused).
 
     Returns
     -------
@@ -42,6 +48,8 @@ def minimum_entropy_dimension(n_words):
     >>> minimum_entropy_dimension(1)
     1
     """
-    if isinstance(n_words, bool) or not isinstance(n_words, Integral) or n_words < 1:
-        raise ValueError(f"n_words must be a positive integer, got {n_words!r}.")
+    return _minimum_entropy_dimension(n_words)
+
+
+def _minimum_entropy_dimension(n_words):
     return max(1, math.ceil(_MINIMUM_ENTROPY_FACTOR * math.log(n_words)))

@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_kexue.datasets import (
     load_wikipedia_shard,
@@ -47,6 +48,7 @@ def test_word_analogies():
     assert np.all(np.char.lower(data.questions) == data.questions)
 
 
-def test_unknown_similarity_set():
-    with pytest.raises(ValueError, match="wordsim353"):
-        load_word_similarity("men3000")
+@pytest.mark.parametrize("name", ["men3000", "WordSim353", None, ["wordsim353"], 3])
+def test_unknown_similarity_set(name):
+    with pytest.raises(InvalidParameterError, match=r"'name' parameter.*wordsim353"):
+        load_word_similarity(name)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_kexue.datasets import load_two_character_words
 
@@ -56,14 +57,26 @@ def test_as_frame_matches_arrays(min_frequency):
 
 @pytest.mark.parametrize("min_frequency", [99, 0, -5])
 def test_min_frequency_below_the_file_threshold_raises(min_frequency):
-    with pytest.raises(ValueError, match="min_frequency must be >= 100"):
+    message = r"'min_frequency' parameter .* must be an int in the range \[100, inf\)"
+    with pytest.raises(ValueError, match=message):
         load_two_character_words(min_frequency=min_frequency)
 
 
-@pytest.mark.parametrize("min_frequency", [100.0, "100", None, True])
+@pytest.mark.parametrize("min_frequency", [100.0, "100", None, True, np.True_])
 def test_non_int_min_frequency_raises(min_frequency):
-    with pytest.raises(ValueError, match="min_frequency must be an int"):
+    with pytest.raises(InvalidParameterError, match="min_frequency"):
         load_two_character_words(min_frequency=min_frequency)
+
+
+@pytest.mark.parametrize("as_frame", [1, 0, "yes", None])
+def test_non_bool_as_frame_raises(as_frame):
+    with pytest.raises(InvalidParameterError, match="as_frame"):
+        load_two_character_words(as_frame=as_frame)
+
+
+def test_huge_min_frequency_keeps_no_word():
+    data = load_two_character_words(min_frequency=10**30, as_frame=True)
+    assert data.words.shape == (0,) and data.frame.shape == (0, 2)
 
 
 def test_as_frame_without_pandas_raises_a_clear_error(monkeypatch):
