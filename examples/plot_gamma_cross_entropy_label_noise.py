@@ -47,9 +47,10 @@ The protocol:
 # Data, noise and models
 # ----------------------
 #
-# The non-convex γ objective needs more L-BFGS iterations than the default
-# ``max_iter=100`` on noisy labels, so both models get ``max_iter=1000``;
-# each fit converges well before that.
+# The non-convex γ objective needs more L-BFGS iterations than
+# ``LogisticRegression``'s default ``max_iter=100`` on noisy labels, so both
+# models get ``max_iter=1000`` (the classifier's own default); each fit
+# converges well before that.
 
 import time
 

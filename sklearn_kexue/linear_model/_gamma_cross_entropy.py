@@ -1,5 +1,6 @@
 """GammaCrossEntropyClassifier: a linear classifier trained with the γ-cross-entropy."""
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -13,6 +14,7 @@ from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.utils import gen_batches
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.linear_model._gamma_loss import (
@@ -20,13 +22,16 @@ from sklearn_kexue.linear_model._gamma_loss import (
     softmax_gamma_gradient,
     threshold_constants,
 )
+from sklearn_kexue.linear_model._labels import check_label_kinds
 from sklearn_kexue.utils._adam import Adam
 from sklearn_kexue.utils._param_validation import Interval, StrOptions
 from sklearn_kexue.utils._repr import DocLinkMixin
+from sklearn_kexue.utils._scaling import max_abs
 from sklearn_kexue.utils._validation import (
     validate_input_data,
     validate_sample_weight,
 )
+from sklearn_kexue.utils._verbose import print_iteration, print_summary
 
 __all__ = ["GammaCrossEntropyClassifier"]
 
@@ -37,6 +42,46 @@ _MIN_BLOCK_ROWS = 64
 
 # partial_fit's Adam step: learning_rate / (1 + t / _DECAY_UPDATES) at update t.
 _DECAY_UPDATES = 1000
+
+# Features whose standard deviations all lie in this range count as scaled: the
+# convergence advice then does not tell the user to scale them.
+_COMMON_SCALE = (0.1, 10.0)
+
+
+def _feature_deviations(X):
+    """Standard deviation of each column, in row blocks (no copy of X)."""
+    if sp.issparse(X):
+        _, variance = mean_variance_axis(sp.csr_matrix(X), axis=0)
+        return np.sqrt(np.maximum(variance, 0.0))
+    mean = X.mean(axis=0, dtype=np.float64)
+    squares = np.zeros(X.shape[1])
+    for rows in gen_batches(X.shape[0], max(1, _BLOCK_BYTES // (8 * X.shape[1]))):
+        centred = np.asarray(X[rows], dtype=np.float64) - mean
+        squares += np.einsum("ij,ij->j", centred, centred)
+    return np.sqrt(squares / max(X.shape[0], 1))
+
+
+def _scale_advice(X):
+    """Advice to standardise X when its features are far from unit scale, or "".
+
+    The penalised objective is not scale-invariant, and L-BFGS converges
+    slowest when the features' scales differ or are far from 1: the advice
+    is given only when some non-constant feature has a standard deviation
+    outside [0.1, 10] (it is not given for standardised data).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        deviations = _feature_deviations(X)
+    deviations = deviations[deviations > 0]
+    if deviations.size == 0:
+        return ""
+    low, high = float(deviations.min()), float(deviations.max())
+    if _COMMON_SCALE[0] <= low and high <= _COMMON_SCALE[1] and np.isfinite(high):
+        return ""
+    return (
+        "standardise the features (for example with sklearn.preprocessing."
+        f"StandardScaler): their standard deviations range from {low:.3g} to "
+        f"{high:.3g}"
+    )
 
 
 class _Objective:
@@ -77,6 +122,8 @@ class _Objective:
         self.threshold = threshold_constants(gamma, b)
         self.intercept = intercept
         self.n_features = X.shape[1]
+        self.size = self.n_outputs * (self.n_features + int(intercept))
+        self.sample_weight_sum = float(total)
 
     def unpack(self, packed):
         columns = self.n_features + int(self.intercept)
@@ -190,8 +237,14 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
 
-    max_iter : int, default=100
-        Maximum L-BFGS iterations.
+    max_iter : int, default=1000
+        Maximum L-BFGS iterations. The default lets ``tol=1e-6`` be reached
+        on scikit-learn's small data sets, standardised: digits takes 120
+        iterations at the default parameters, up to 340 with 40 % label
+        noise or C=10; iris, wine and breast_cancer 20 to 270 (see the user
+        guide). A fit stops at ``tol``, so a larger limit changes nothing
+        for fits that converge within a smaller one. ``max_iter=0`` returns
+        the starting point.
 
     tol : float, default=1e-6
         L-BFGS stops when the largest gradient entry of the mean-form
@@ -221,7 +274,11 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         Rows per Adam step in :meth:`partial_fit` (not used by :meth:`fit`).
 
     verbose : int, default=0
-        L-BFGS progress when positive.
+        Progress lines in the package's common format
+        (``[GammaCrossEntropyClassifier] iteration N, loss L``): 1 prints a
+        summary after :meth:`fit` and one line per :meth:`partial_fit` call,
+        2 also one line per L-BFGS iteration, with the loss recorded in
+        ``loss_curve_``.
 
     Attributes
     ----------
@@ -243,6 +300,13 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         :meth:`partial_fit`, the same sum over that call's rows, each
         minibatch's losses taken just before its step.
 
+    loss_curve_ : list of float
+        After :meth:`fit`: the objective ``C Σ s_i L(p_i) + ½ ||W||²`` after
+        each L-BFGS iteration (``len(loss_curve_) == n_iter_[0]``; the last
+        entry is ``loss_``). After :meth:`partial_fit`: one entry per call
+        since the model was created or fitted, that call's ``loss_`` (one
+        pass of Adam minibatches over its rows).
+
     n_features_in_ : int
         Number of features seen during ``fit``.
 
@@ -259,6 +323,23 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
     For γ > 0 the objective is not convex; fitting starts from zero (or
     from the previous solution with ``warm_start=True``), which makes
     it deterministic.
+
+    **Convergence.** At the same tolerance L-BFGS needs about as many
+    iterations for γ = 0.5 as ``LogisticRegression`` (on standardised
+    digits 38 against 32 at ``tol=1e-4``, 120 against 86 at ``tol=1e-6``):
+    the γ-loss's changing curvature costs a little, the tighter default
+    ``tol`` most of it. A :class:`~sklearn.exceptions.ConvergenceWarning`
+    advises standardising the features only when some non-constant feature
+    has a standard deviation outside [0.1, 10]; otherwise it advises a
+    larger ``max_iter`` (or a looser ``tol``).
+
+    **Scale.** The penalty ``½ ||W||²`` makes the fit depend on the scale of
+    the features (and the loss on ``C`` times the sample weights), so
+    extreme features cannot be rescaled internally without changing the
+    problem. Features large enough to overflow the objective (|x| near
+    1e150), or to keep L-BFGS from taking a single step from zero (|x|
+    beyond about 1e25), raise a ValueError that advises standardising them;
+    no fitted attribute is ever NaN.
 
     Each L-BFGS evaluation reads dense data once, a block of rows at a
     time; float32 data are widened to float64 a block at a time, so they
@@ -314,7 +395,7 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         b=0.0,
         C=1.0,
         fit_intercept=True,
-        max_iter=100,
+        max_iter=1000,
         tol=1e-6,
         class_weight=None,
         warm_start=False,
@@ -345,22 +426,34 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
             Training data.
 
         y : array-like of shape (n_samples,)
-            Target labels.
+            Target labels, all numbers or all strings.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights; integer weights equal repeated rows.
+            Per-sample weights (finite, non-negative, with a positive sum);
+            integer weights equal repeated rows.
 
         Returns
         -------
         self : object
             Fitted classifier.
+
+        Raises
+        ------
+        ValueError
+            For invalid labels, weights or class weights, and when the
+            objective overflows or L-BFGS cannot take a first step on features
+            far from unit scale (see Notes).
         """
+        y = check_label_kinds(y, "y")
         X, y = validate_input_data(
             self, X, y, reset=True, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
         check_classification_targets(y)
+        classes, y_index = np.unique(y, return_inverse=True)
         weights = validate_sample_weight(sample_weight, X.shape[0])
-        if self.class_weight is not None:
+        if isinstance(self.class_weight, dict):
+            weights = weights * self._class_weight_vector(classes)[y_index]
+        elif self.class_weight is not None:
             weights = weights * compute_sample_weight(self.class_weight, y)
         present = np.unique(y[weights > 0])
         if len(present) < 2:
@@ -369,48 +462,136 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
                 f"with positive sample weight, but the data contains {len(present)} "
                 "class(es)."
             )
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        self.__dict__.pop("_optimizer", None)  # partial_fit restarts Adam from here
-        self._seen_weight = float(weights.sum())
         objective = _Objective(
             # C order: the objective reads X a block of rows at a time.
             X if sp.issparse(X) else np.ascontiguousarray(X),
             y_index,
-            len(self.classes_),
+            len(classes),
             weights,
             self.C,
             float(self.gamma),
             float(self.b),
             self.fit_intercept,
         )
-        start = self._initial_parameters(objective)
-        result = scipy.optimize.minimize(
-            objective.value_and_gradient,
-            start,
-            method="L-BFGS-B",
-            jac=True,
-            options={
-                "maxiter": self.max_iter,
-                "maxls": 50,
-                "gtol": self.tol,
-                "ftol": 64 * np.finfo(float).eps,
-            },
-            callback=self._report if self.verbose else None,
-        )
-        self._warn_if_not_converged(result)
+        warm = self._warm_start_parameters(objective)
+        start = np.zeros(objective.size) if warm is None else warm
+        loss_curve = []
+
+        def evaluate(packed):
+            value, gradient = objective.value_and_gradient(packed)
+            if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
+                raise ValueError(self._overflow_message(X, objective))
+            return value, gradient
+
+        def record(intermediate_result):
+            loss_curve.append(float(intermediate_result.fun) / objective.penalty)
+            if self.verbose >= 2:
+                print_iteration(self, len(loss_curve), loss_curve[-1])
+
+        # Overflow is reported by evaluate, not by NumPy warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = scipy.optimize.minimize(
+                evaluate,
+                start,
+                method="L-BFGS-B",
+                jac=True,
+                options={
+                    "maxiter": self.max_iter,
+                    "maxls": 50,
+                    "gtol": self.tol,
+                    "ftol": 64 * np.finfo(float).eps,
+                },
+                callback=record,
+            )
+        loss = float(result.fun) / objective.penalty
+        scale_advice = _scale_advice(X)
+        if result.status == 2 and result.nit == 0 and warm is None and scale_advice:
+            # The first step from zero failed: at this scale of the features
+            # the line search cannot shrink L-BFGS's unit trial step enough.
+            raise ValueError(
+                "L-BFGS could not take a single step from the zero start (its "
+                "line search failed): the penalised objective is not invariant "
+                "to the scale of the features, so they cannot be rescaled "
+                f"internally; {scale_advice}."
+            )
+        if not np.isfinite(loss):
+            raise ValueError(self._overflow_message(X, objective))
+        self._warn_if_not_converged(result, scale_advice)
         coef, intercept = objective.unpack(result.x)
+        self.classes_ = classes
+        self.__dict__.pop("_optimizer", None)  # partial_fit restarts Adam from here
+        self._seen_weight = float(weights.sum())
         self.coef_ = coef.copy()
         self.intercept_ = intercept.copy()
         self.n_iter_ = np.array([min(result.nit, self.max_iter)], dtype=np.int32)
-        self.loss_ = float(result.fun) / objective.penalty
+        self.loss_ = loss
+        self.loss_curve_ = loss_curve
+        if self.verbose:
+            print_summary(
+                self, int(self.n_iter_[0]), loss, converged=result.status == 0
+            )
         return self
 
-    def _initial_parameters(self, objective):
-        size = objective.n_outputs * (objective.n_features + int(self.fit_intercept))
+    def _class_weight_vector(self, classes):
+        """The weight of each class of ``classes`` from the class_weight dict.
+
+        Classes absent from the dict weigh 1; a key that is not a class, or a
+        weight that is not a finite non-negative number, is refused (a
+        negative class weight was accepted while a negative sample weight was
+        not).
+        """
+        index = {label: position for position, label in enumerate(classes.tolist())}
+        vector = np.ones(len(classes))
+        unknown = []
+        for label, weight in self.class_weight.items():
+            if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real):
+                raise ValueError(
+                    f"class_weight must map classes to numbers, got {weight!r} for "
+                    f"class {label!r}."
+                )
+            if not (np.isfinite(weight) and weight >= 0):
+                raise ValueError(
+                    "class_weight must map classes to finite non-negative "
+                    f"weights, like sample_weight; got {weight!r} for class "
+                    f"{label!r}."
+                )
+            try:
+                vector[index[label]] = weight
+            except (KeyError, TypeError):  # TypeError: an unhashable key
+                unknown.append(label)
+        if unknown:
+            raise ValueError(
+                f"class_weight has keys {unknown!r} that are not classes; the "
+                f"classes are {classes.tolist()!r}."
+            )
+        return vector
+
+    def _overflow_message(self, X, objective):
+        largest = max_abs(X)
+        weight = self.C * objective.sample_weight_sum
+        message = (
+            "The gamma-cross-entropy objective overflowed (largest |x| = "
+            f"{largest:.3g}, C * sum of sample weights = {weight:.3g})."
+        )
+        if largest > 2.0**100 or not largest:
+            return message + (
+                " The penalised objective is not invariant to the scale of the "
+                "features, so they cannot be rescaled internally; standardise "
+                "them first (for example with sklearn.preprocessing."
+                "StandardScaler)."
+            )
+        return message + (
+            " The fit depends on C times the sample weights: divide "
+            "sample_weight (or C) by a constant, or standardise the features "
+            "(for example with sklearn.preprocessing.StandardScaler)."
+        )
+
+    def _warm_start_parameters(self, objective):
+        """The previous solution when warm starting with matching shapes, else None."""
         if self.warm_start and hasattr(self, "coef_"):
             if self.coef_.shape == (objective.n_outputs, objective.n_features):
                 return self._packed_parameters()
-        return np.zeros(size)
+        return None
 
     def _packed_parameters(self):
         """coef_ with intercept_ as a last column (when fitted), flattened."""
@@ -435,6 +616,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         steps as one long pass. Shuffle the stream: minibatches of one
         class pull the model towards that class. The first call starts
         from zero, or from :meth:`fit`'s solution if the model was fitted.
+        A call that is refused (bad labels, weights, or an overflowing
+        objective) leaves the model as it was.
 
         Parameters
         ----------
@@ -446,12 +629,12 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
             Target labels, all in ``classes``.
 
         classes : array-like of shape (n_classes,), default=None
-            Every class of the stream. Required on the first call (unless
-            the model was fitted with :meth:`fit`); later calls may pass the
-            same classes or None.
+            Every class of the stream, all numbers or all strings. Required
+            on the first call (unless the model was fitted with :meth:`fit`);
+            later calls may pass the same classes or None.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights.
+            Per-sample weights (finite, non-negative, with a positive sum).
 
         Returns
         -------
@@ -474,7 +657,18 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         ...         clf = clf.partial_fit(X[chunk], y[chunk], classes=[0, 1, 2])
         >>> round(clf.score(X, y), 2)
         0.96
+        >>> len(clf.loss_curve_), clf.n_iter_.tolist()  # one entry per call
+        (60, [60])
         """
+        saved = copy.deepcopy(self.__dict__)
+        try:
+            return self._partial_fit(X, y, classes, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _partial_fit(self, X, y, classes, sample_weight):
         first_call = not hasattr(self, "coef_")
         classes = self._stream_classes(classes, first_call)
         if self.class_weight == "balanced":
@@ -483,6 +677,7 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
                 "data, which partial_fit does not see; pass a dict of class "
                 "weights instead."
             )
+        y = check_label_kinds(y, "y")
         X, y = validate_input_data(
             self,
             X,
@@ -501,18 +696,20 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         y_index = np.searchsorted(classes, y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
         if self.class_weight is not None:
-            per_class = [self.class_weight.get(label, 1.0) for label in classes]
-            weights = weights * np.asarray(per_class, dtype=np.float64)[y_index]
+            weights = weights * self._class_weight_vector(classes)[y_index]
         n_outputs = 1 if len(classes) == 2 else len(classes)
-        if first_call:  # only now, so that a rejected first call leaves no state
+        if first_call:
             self.classes_ = classes
             self.coef_ = np.zeros((n_outputs, X.shape[1]))
             self.intercept_ = np.zeros(n_outputs)
             self._seen_weight = 0.0
-            self.n_iter_ = np.zeros(1, dtype=np.int32)
         if not hasattr(self, "_optimizer"):
+            # A new stream (first call, or the first after fit): n_iter_ and
+            # loss_curve_ count its calls.
             size = n_outputs * (X.shape[1] + int(self.fit_intercept))
             self._optimizer = Adam([(size,)], _DECAY_UPDATES)
+            self.n_iter_ = np.zeros(1, dtype=np.int32)
+            self.loss_curve_ = []
         params = self._packed_parameters()
         summed_loss = 0.0
         for batch in gen_batches(X.shape[0], self.batch_size):
@@ -530,17 +727,28 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
                 self.fit_intercept,
                 penalty_weight=self._seen_weight,
             )
-            _, gradient = objective.value_and_gradient(params)
+            with np.errstate(over="ignore", invalid="ignore"):
+                value, gradient = objective.value_and_gradient(params)
+                # Adam squares the gradient: an overflow there freezes the
+                # weights at their start without a word.
+                squares_finite = np.all(np.isfinite(gradient * gradient))
+            if not (np.isfinite(value) and squares_finite):
+                raise ValueError(self._overflow_message(X, objective))
             summed_loss += objective.mean_loss * weights[batch].sum()
             self._optimizer.step([params], [gradient], self.learning_rate)
         params = params.reshape(n_outputs, -1)
-        self.coef_ = params[:, : X.shape[1]].copy()
+        coef = params[:, : X.shape[1]].copy()
+        loss = self.C * summed_loss + 0.5 * float(np.sum(coef**2))
+        if not (np.all(np.isfinite(params)) and np.isfinite(loss)):
+            raise ValueError(self._overflow_message(X, objective))
+        self.coef_ = coef
         if self.fit_intercept:
             self.intercept_ = params[:, -1].copy()
         self.n_iter_ = self.n_iter_ + 1
-        self.loss_ = self.C * summed_loss + 0.5 * float(np.sum(self.coef_**2))
+        self.loss_ = loss
+        self.loss_curve_.append(loss)
         if self.verbose:
-            print(f"[GammaCrossEntropyClassifier] partial_fit loss {self.loss_:.6g}")
+            print_iteration(self, int(self.n_iter_[0]), loss)
         return self
 
     def _stream_classes(self, classes, first_call):
@@ -551,7 +759,23 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
                     "classes must be passed on the first call to partial_fit."
                 )
             return self.classes_
-        classes = np.unique(classes)
+        classes = check_label_kinds(classes, "classes")
+        try:
+            array = np.asarray(classes)
+        except (ValueError, TypeError):  # ragged nested sequences
+            array = None
+        if isinstance(classes, (str, bytes)) or array is None or array.ndim != 1:
+            raise ValueError(
+                "classes must be a 1-D array-like of every class label, got "
+                f"{classes!r}."
+            )
+        classes = np.unique(array)
+        if classes.dtype.kind == "f" and np.any(np.isnan(classes)):
+            raise ValueError("classes must not contain NaN.")
+        if classes.dtype.kind not in "biufUSO":
+            raise ValueError(
+                f"classes must be numbers or strings, got dtype {classes.dtype}."
+            )
         if first_call:
             if len(classes) < 2:
                 raise ValueError(
@@ -564,20 +788,27 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
             )
         return classes
 
-    def _report(self, intermediate_result):
-        print(f"[GammaCrossEntropyClassifier] objective {intermediate_result.fun:.6g}")
-
-    def _warn_if_not_converged(self, result):
+    def _warn_if_not_converged(self, result, scale_advice):
         if result.status == 0:
             return
         message = (
             f"lbfgs failed to converge after {result.nit} iteration(s) "
-            f"(status={result.status}): {result.message}"
+            f"(status={result.status}): {result.message}."
         )
         if result.nit >= self.max_iter:
             message += (
-                ". Increase the number of iterations (max_iter) or scale the data."
+                f" The largest gradient entry is still above tol={self.tol}: "
+                f"increase max_iter={self.max_iter}"
             )
+        else:
+            message += (
+                " The line search found no decrease: loosen tol, or refit with "
+                "warm_start=True"
+            )
+        if scale_advice:
+            message += f", or {scale_advice}."
+        else:
+            message += " (the features are already on a common scale)."
         warnings.warn(message, ConvergenceWarning, stacklevel=3)
 
     def predict_proba(self, X):
@@ -635,8 +866,15 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         """
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False, accept_sparse="csr")
-        scores = np.asarray(X @ self.coef_.T.astype(X.dtype, copy=False))
-        scores = scores + self.intercept_.astype(X.dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = np.asarray(X @ self.coef_.T.astype(X.dtype, copy=False))
+            scores = scores + self.intercept_.astype(X.dtype, copy=False)
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(
+                f"The logits of X overflow {scores.dtype}: its features (largest "
+                f"|x| = {max_abs(X):.3g}) are far larger than the model can score; "
+                "scale them as the training data were scaled."
+            )
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def __sklearn_tags__(self):

@@ -2,6 +2,7 @@
 
 import pickle
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -14,8 +15,10 @@ from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
     load_iris,
+    load_wine,
     make_classification,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -386,3 +389,205 @@ def test_a_rejected_first_partial_fit_leaves_the_model_unfitted():
     assert not hasattr(clf, "classes_") and not hasattr(clf, "coef_")
     clf.partial_fit(X, y, classes=[0, 1, 2])  # a valid first call starts afresh
     assert clf.classes_.tolist() == [0, 1, 2] and clf.coef_.shape == (3, 4)
+
+
+# ------------------------------------------------- defaults, warnings, bad input
+
+
+@pytest.mark.parametrize(
+    "loader, max_iterations",
+    [(load_digits, 125), (load_iris, 30), (load_breast_cancer, 30), (load_wine, 30)],
+)
+def test_defaults_converge_without_warnings_on_scaled_small_datasets(
+    loader, max_iterations
+):
+    # digits needed 120 iterations against the old max_iter=100 and warned
+    # "scale the data" although it was scaled.
+    X, y = _scaled(loader)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = GammaCrossEntropyClassifier().fit(X, y)
+        noisy = GammaCrossEntropyClassifier().fit(X, _flip_labels(y, 0.4, seed=0))
+    assert model.n_iter_[0] <= max_iterations
+    assert noisy.n_iter_[0] < 300
+    assert model.score(X, y) > 0.95
+
+
+def test_convergence_advice_fits_the_data():
+    X, y = load_digits(return_X_y=True)
+    with pytest.warns(ConvergenceWarning) as raw:
+        GammaCrossEntropyClassifier(max_iter=20).fit(X, y)
+    (message,) = [str(w.message) for w in raw]
+    assert "increase max_iter=20" in message
+    assert "standardise the features" in message
+    assert "range from 0.0236 to 6.54" in message
+    scaled = StandardScaler().fit_transform(X)  # constant pixels stay at 0
+    with pytest.warns(ConvergenceWarning) as standardised:
+        GammaCrossEntropyClassifier(max_iter=20).fit(scaled, y)
+    (message,) = [str(w.message) for w in standardised]
+    assert "increase max_iter=20" in message
+    assert "standardise" not in message and "scale the data" not in message
+    assert "already on a common scale" in message
+
+
+@pytest.mark.parametrize("factor", [1e30, 1e100, 1e300])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_features_far_from_unit_scale_are_refused_clearly(factor, sparse):
+    # 1e300 gave coef_ all 0 with loss_ = nan; 1e30 to 1e150 all-zero coef_
+    # after a failed first line search, with only a warning.
+    X, y = _scaled(load_iris)
+    big = sp.csr_matrix(X * factor) if sparse else X * factor
+    clf = GammaCrossEntropyClassifier()
+    with pytest.raises(ValueError, match="standardise") as error:
+        clf.fit(big, y)
+    assert "not invariant to the scale" in str(error.value)
+    assert not hasattr(clf, "coef_") and not hasattr(clf, "classes_")
+    fitted = GammaCrossEntropyClassifier().fit(X, y)
+    before = pickle.dumps(fitted)
+    with pytest.raises(ValueError, match=r"overflowed|single step"):
+        fitted.fit(big, y)  # a refit that fails keeps the old model whole
+    assert pickle.dumps(fitted) == before
+    # Adam bounds its steps, so only an overflow (of the squared gradient,
+    # which froze the weights at zero before) stops a stream.
+    stream = GammaCrossEntropyClassifier()
+    if factor > 1e200:
+        with pytest.raises(ValueError, match=r"overflowed.*standardise"):
+            stream.partial_fit(big, y, classes=[0, 1, 2])
+        assert not hasattr(stream, "coef_")
+    else:
+        stream.partial_fit(big, y, classes=[0, 1, 2])
+        for attribute in ("coef_", "intercept_", "loss_"):
+            assert np.all(np.isfinite(getattr(stream, attribute)))
+
+
+def test_moderately_large_features_still_fit():
+    X, y = _scaled(load_iris)
+    for factor in (1e5, 1e20):
+        clf = GammaCrossEntropyClassifier().fit(X * factor, y)
+        assert np.all(np.isfinite(clf.coef_)) and np.isfinite(clf.loss_)
+        assert clf.score(X * factor, y) > 0.8
+
+
+@pytest.mark.parametrize(
+    "class_weight, message",
+    [
+        ({0: -1.0}, "finite non-negative weights.*-1.0 for class 0"),
+        ({0: np.nan}, "finite non-negative"),
+        ({0: np.inf}, "finite non-negative"),
+        ({0: "2"}, "must map classes to numbers"),
+        ({0: True}, "must map classes to numbers"),
+        ({7: 2.0}, r"keys \[7\] that are not classes; the classes are \[0, 1, 2\]"),
+        ({"0": 2.0}, "keys \\['0'\\] that are not classes"),
+    ],
+)
+def test_bad_class_weight_is_refused_in_fit_and_partial_fit(class_weight, message):
+    # {0: -1.0} was accepted (a negative sample_weight was not).
+    X, y = _scaled(load_iris)
+    with pytest.raises(ValueError, match=message):
+        GammaCrossEntropyClassifier(class_weight=class_weight).fit(X, y)
+    clf = GammaCrossEntropyClassifier(class_weight=class_weight)
+    with pytest.raises(ValueError, match=message):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert not hasattr(clf, "coef_")
+
+
+def test_class_weight_dict_equals_sample_weight_in_fit():
+    X, y = _scaled(load_iris)
+    by_class = GammaCrossEntropyClassifier(class_weight={0: 3.0, 2: 0.5}).fit(X, y)
+    by_sample = GammaCrossEntropyClassifier().fit(
+        X, y, sample_weight=np.array([3.0, 1.0, 0.5])[y]
+    )
+    np.testing.assert_array_equal(by_class.coef_, by_sample.coef_)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0, "a"] * 75, dtype=object),
+        [0, "a"] * 75,  # NumPy would silently read the 0s as "0"
+        np.array([1.5, None] * 75, dtype=object),
+    ],
+)
+def test_mixed_label_types_are_named(y):
+    # LogisticRegression says "Unknown label type: unknown"; partial_fit said
+    # "'<' not supported between instances of 'str' and 'int'".
+    X, _ = _scaled(load_iris)
+    with pytest.raises(ValueError, match="y mixes labels of different types"):
+        GammaCrossEntropyClassifier().fit(X, y)
+    with pytest.raises(ValueError, match="classes mixes labels of different types"):
+        GammaCrossEntropyClassifier().partial_fit(X, y, classes=[0, "a"])
+
+
+@pytest.mark.parametrize(
+    "classes, message",
+    [
+        ([0, 1, np.nan], "classes must not contain NaN"),
+        ([[0, 1, 2]], "classes must be a 1-D"),
+        (3, "classes must be a 1-D"),
+        ("abc", "classes must be a 1-D"),
+        ([0], "at least 2 classes"),
+    ],
+)
+def test_partial_fit_checks_classes(classes, message):
+    X, y = _scaled(load_iris)
+    with pytest.raises(ValueError, match=message):
+        GammaCrossEntropyClassifier().partial_fit(X, y, classes=classes)
+
+
+def test_a_refused_partial_fit_call_leaves_the_stream_unchanged():
+    X, y = _scaled(load_iris)
+    # gamma=0: the cross-entropy's gradient does not vanish on huge logits.
+    clf = GammaCrossEntropyClassifier(gamma=0.0, batch_size=16)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    before = pickle.dumps(clf)
+    bad_calls = [
+        lambda: clf.partial_fit(X, np.where(y == 2, 5, y)),
+        lambda: clf.partial_fit(X, y, classes=[0, 1]),
+        lambda: clf.partial_fit(X, y, sample_weight=-np.ones(len(y))),
+        lambda: clf.partial_fit(X, y, sample_weight=np.r_[np.nan, np.ones(149)]),
+        lambda: clf.partial_fit(X[:, :2], y),
+        lambda: clf.partial_fit(X * 1e300, y),
+    ]
+    for call in bad_calls:
+        with pytest.raises(ValueError):
+            call()
+        assert pickle.dumps(clf) == before
+    clf.partial_fit(X, y)
+    assert clf.n_iter_.tolist() == [2] and len(clf.loss_curve_) == 2
+
+
+def test_loss_curve_and_verbose_lines_agree(capsys):
+    X, y = _scaled(load_iris)
+    clf = GammaCrossEntropyClassifier(verbose=2).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(clf.loss_curve_) == clf.n_iter_[0] == len(lines) - 1
+    assert clf.loss_curve_[-1] == pytest.approx(clf.loss_, rel=1e-12)
+    assert np.all(np.diff(clf.loss_curve_) <= 1e-9 * clf.loss_curve_[0])
+    for iteration, (line, loss) in enumerate(zip(lines, clf.loss_curve_), start=1):
+        prefix = f"[GammaCrossEntropyClassifier] iteration {iteration}, loss "
+        assert line.startswith(prefix)
+        assert float(line[len(prefix) :]) == pytest.approx(loss, rel=1e-5)
+    assert lines[-1] == (
+        f"[GammaCrossEntropyClassifier] converged after {clf.n_iter_[0]} "
+        f"iterations, loss {clf.loss_:.6g}"
+    )
+    GammaCrossEntropyClassifier(verbose=1).fit(X, y)
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    # partial_fit: one entry and one line per call since the model was fitted.
+    clf.set_params(verbose=1)
+    for chunk in np.array_split(np.arange(len(y)), 3):
+        clf.partial_fit(X[chunk], y[chunk])
+    lines = capsys.readouterr().out.splitlines()
+    assert clf.n_iter_.tolist() == [3] and len(clf.loss_curve_) == 3
+    assert clf.loss_curve_[-1] == clf.loss_
+    assert [line.split(",")[0] for line in lines] == [
+        f"[GammaCrossEntropyClassifier] iteration {i}" for i in (1, 2, 3)
+    ]
+
+
+def test_decision_function_refuses_overflowing_logits():
+    X, y = _scaled(load_iris)
+    clf = GammaCrossEntropyClassifier().fit(X, y)
+    assert np.all(np.isfinite(clf.predict_proba(X * 1e300)))
+    with pytest.raises(ValueError, match="logits of X overflow"):
+        clf.decision_function(np.full((2, 4), 1.7e308))
