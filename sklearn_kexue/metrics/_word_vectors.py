@@ -313,7 +313,9 @@ def word_analogy_accuracy(
         batch = np.arange(len(rows))
         for query in (a, b, c):
             scores[batch, query] = -np.inf
-        correct[rows] = scores.argmax(axis=1) == d
+        best = scores.argmax(axis=1)
+        # With every candidate excluded (a tiny restrict_vocab) there is no answer.
+        correct[rows] = (best == d) & np.isfinite(scores[batch, best])
     n_covered = int(covered.sum())
     n_correct = int(correct.sum())
     result = Bunch(

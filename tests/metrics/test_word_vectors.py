@@ -244,3 +244,15 @@ def test_analogy_refuses_bad_input():
     # Extreme but finite rows: the same answers as unit rows.
     scaled = vectors * np.array([1e300, 1e-300, 1e-310, 1.0, 5e-324])[:, None]
     assert word_analogy_accuracy(scaled, vocabulary, questions).accuracy == 1.0
+
+
+def test_analogy_without_candidates_has_no_answer():
+    # restrict_vocab=3 and a, b, c the three rows: every candidate is excluded.
+    # The argmax of an all -inf row was row 0, counted correct when d was row 0.
+    vectors = np.eye(4)
+    words = ["a", "b", "c", "d"]
+    result = word_analogy_accuracy(
+        vectors, words, [["b", "c", "a", "a"], ["a", "b", "c", "d"]], restrict_vocab=3
+    )
+    assert result.correct.tolist() == [False, False]
+    assert result.n_covered == 1 and result.accuracy == 0.0
