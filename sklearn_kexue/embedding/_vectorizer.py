@@ -3,7 +3,7 @@
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from itertools import chain, compress, repeat
 from numbers import Integral
 from operator import ge, itemgetter, ne
@@ -99,6 +99,11 @@ def _check_raw_documents(raw_documents):
             "raw_documents must be an iterable of documents, got a "
             f"{type(raw_documents).__name__}, whose iteration yields its keys; "
             "pass list(raw_documents.values()) for its values."
+        )
+    if isinstance(raw_documents, Set):
+        raise TypeError(
+            "raw_documents must be an ordered iterable of documents (one output "
+            f"row each, in order), got a {type(raw_documents).__name__}."
         )
     shape = getattr(raw_documents, "shape", None)
     if isinstance(shape, tuple) and len(shape) != 1:
@@ -343,6 +348,11 @@ def _int_array(values, name):
 
 def _ids_and_offsets(ids, offsets):
     """Flat int64 ids and int64 document offsets from the accepted forms."""
+    if isinstance(ids, (Mapping, Set)):
+        raise TypeError(
+            "ids must be a sequence of ints (positions in order) or a list of "
+            f"such sequences, got a {type(ids).__name__}."
+        )
     items = None
     if not isinstance(ids, (list, tuple)):
         try:

@@ -465,6 +465,9 @@ def test_count_cooccurrence_errors():
         count_cooccurrence(np.zeros((2, 2), dtype=int))
     with pytest.raises(ValueError, match="mixes ints and sequences"):
         count_cooccurrence([0, [1, 2]])
+    for unordered in ({0, 1}, {0: 1}):
+        with pytest.raises(TypeError, match="sequence of ints"):
+            count_cooccurrence(unordered)
     for ids in ([], [-1, -3], np.array([], dtype=np.int64), [[], [-1]]):
         with pytest.raises(ValueError, match="pass n_words"):
             count_cooccurrence(ids)
@@ -748,6 +751,7 @@ def test_documents_that_are_not_an_iterable_of_documents_are_refused():
         (None, TypeError, "iterable of documents.*NoneType"),
         (3, TypeError, "iterable of documents.*int"),
         ({"a": "the cat"}, TypeError, "dict.*keys"),
+        ({"the cat", "a dog"}, TypeError, "ordered iterable.*set"),
         (pd.DataFrame({"text": TEXT}), ValueError, "one-dimensional.*df\\['text'\\]"),
         (np.array([TEXT, TEXT]), ValueError, r"shape \(2, 5\)"),
         ([b"the cat"], TypeError, "got bytes; decode it"),

@@ -187,6 +187,7 @@ def _documents(tokens):
         ("int", lambda: 3),
         ("float", lambda: 2.5),
         ("dict", lambda: dict(enumerate(texts))),
+        ("set", lambda: set(texts)),
         ("dataframe", lambda: pd.DataFrame({"text": texts}, dtype=object)),
         ("two_d_array", lambda: np.array([texts, texts], dtype=object)),
         ("bytes_document", lambda: [*texts, b"aa bb"]),
@@ -457,6 +458,8 @@ def _bad_ids(lists):
         ("empty_no_n_words", [], None, {}),
         ("all_negative_no_n_words", [-1, -2], None, {}),
         ("generator", (i for i in flat), None, {}),
+        ("set", set(flat), None, {}),
+        ("dict", dict.fromkeys(flat), None, {}),
         ("none", None, None, {}),
         ("str", "0 1 2", None, {}),
     ]
