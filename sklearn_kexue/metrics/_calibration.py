@@ -7,13 +7,16 @@ scorers with ``make_scorer(..., greater_is_better=False,
 response_method="predict_proba")``.
 """
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_array, check_consistent_length, column_or_1d
 
 from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
+from sklearn_kexue.linear_model._labels import check_label_kinds
 from sklearn_kexue.utils._param_validation import Interval, validate_params
+from sklearn_kexue.utils._scaling import power_of_two_scale
 from sklearn_kexue.utils._validation import validate_sample_weight
 
 __all__ = ["expected_calibration_error", "gamma_cross_entropy_loss"]
@@ -25,14 +28,26 @@ _ROW_SUM_TOLERANCE = {
 }
 
 
+def _refuse_nan(values, name):
+    if values.dtype.kind == "f" and np.any(np.isnan(values)):
+        raise ValueError(f"{name} contains NaN; class labels must not be NaN.")
+
+
 def _check_classes(y_true, labels):
     """The class list (column order) and the column index of each true label."""
     if labels is None:
         classes = np.unique(y_true)
     else:
-        classes = column_or_1d(labels)
+        classes = column_or_1d(check_label_kinds(labels, "labels"))
+        _refuse_nan(classes, "labels")
         if len(np.unique(classes)) != len(classes):
             raise ValueError(f"labels must not contain duplicates, got {classes}.")
+        # Object arrays left by check_label_kinds hold strings.
+        if (classes.dtype.kind in "USO") != (y_true.dtype.kind in "USO"):
+            raise ValueError(
+                f"y_true ({y_true.dtype}) and labels ({classes.dtype}) must both "
+                "be numbers or both be strings."
+            )
     if len(classes) < 2:
         if labels is None:
             raise ValueError(
@@ -59,7 +74,8 @@ def _check_probabilistic_targets(y_true, y_proba, labels, sample_weight):
     Returns the (n_samples, n_classes) float64 probabilities, the column of
     each sample's true class and the sample weights (ones when None).
     """
-    y_true = column_or_1d(y_true)
+    y_true = column_or_1d(check_label_kinds(y_true, "y_true"))
+    _refuse_nan(y_true, "y_true")
     y_proba = check_array(
         y_proba,
         ensure_2d=False,
@@ -109,8 +125,15 @@ def _check_probabilistic_targets(y_true, y_proba, labels, sample_weight):
                 f"The rows of y_proba must sum to 1 (within {tolerance:.1e}); "
                 f"row {row} sums to {float(y_proba[row].sum())!r}."
             )
-    sample_weight = validate_sample_weight(sample_weight, len(y_true))
-    return y_proba, columns, sample_weight
+    with np.errstate(over="ignore"):  # extreme weights are rescaled below
+        sample_weight = validate_sample_weight(sample_weight, len(y_true))
+    # Both metrics are ratios of weighted sums: weights scaled by a power of two
+    # give the same value, and the sums of extreme weights neither overflow nor
+    # lose subnormal bits. Ordinary weights are left as they are.
+    weight_scale = power_of_two_scale(float(sample_weight.max()))
+    if weight_scale != 1:
+        sample_weight = np.ldexp(sample_weight, math.frexp(weight_scale)[1] - 1)
+    return y_proba, columns, sample_weight, weight_scale
 
 
 @validate_params(
@@ -153,7 +176,7 @@ def gamma_cross_entropy_loss(
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        True class labels.
+        True class labels: all numbers or all strings, not NaN.
 
     y_proba : array-like of shape (n_samples, n_classes) or (n_samples,)
         Predicted probabilities, as returned by ``predict_proba``: column k
@@ -174,7 +197,8 @@ def gamma_cross_entropy_loss(
         ``gamma=0``, whose weight is always 1.
 
     sample_weight : array-like of shape (n_samples,), default=None
-        Non-negative sample weights, with a positive sum. A sample with weight
+        Finite, non-negative sample weights, with a positive sum; only their
+        ratios matter, however large or small they are. A sample with weight
         0 is left out, even when its loss is infinite.
 
     labels : array-like of shape (n_classes,), default=None
@@ -186,7 +210,7 @@ def gamma_cross_entropy_loss(
 
     normalize : bool, default=True
         Return the (weighted) mean loss per sample; False returns the
-        (weighted) sum.
+        (weighted) sum (a ValueError if that sum exceeds the float64 range).
 
     Returns
     -------
@@ -276,7 +300,7 @@ def gamma_cross_entropy_loss(
     >>> scorer = make_scorer(gamma_cross_entropy_loss, greater_is_better=False,
     ...                      response_method="predict_proba", gamma=0.5)
     """
-    y_proba, columns, sample_weight = _check_probabilistic_targets(
+    y_proba, columns, sample_weight, weight_scale = _check_probabilistic_targets(
         y_true, y_proba, labels, sample_weight
     )
     p_true = y_proba[np.arange(len(columns)), columns]
@@ -289,15 +313,42 @@ def gamma_cross_entropy_loss(
     kept = sample_weight > 0
     total = np.sum(sample_weight[kept] * loss[kept])
     if normalize:
-        total = total / sample_weight.sum()
-    return float(total)
+        return float(total / sample_weight.sum())
+    # The sum of the caller's weights: the scaled sum, scaled back.
+    with np.errstate(over="ignore"):
+        total = float(total) / weight_scale
+    if math.isinf(total) and np.all(np.isfinite(loss[kept])):
+        raise ValueError(
+            "The weighted sum of the losses exceeds the float64 range: pass "
+            "normalize=True for the weighted mean, or smaller sample_weight."
+        )
+    return total
+
+
+# Up to this many bins the edges are built as an array; beyond it (where the
+# array would cost more memory than the data) they are computed per sample.
+_EDGE_ARRAY_BINS = 2**20
 
 
 def _bin_indices(confidence, n_bins):
-    """Bin j = (j / n_bins, (j + 1) / n_bins] of each confidence; 0 in bin 0."""
-    interior_edges = np.arange(1, n_bins) / n_bins
-    # side="left": a confidence equal to an edge goes to the bin below it.
-    return np.searchsorted(interior_edges, confidence, side="left")
+    """Bin j = (j / n_bins, (j + 1) / n_bins] of each confidence; 0 in bin 0.
+
+    The bin of c is the number of interior edges j / n_bins (j = 1 .. n_bins
+    - 1, each the correctly rounded float64 quotient) strictly below c.
+    """
+    if n_bins <= _EDGE_ARRAY_BINS:
+        interior_edges = np.arange(1, n_bins) / n_bins
+        # side="left": a confidence equal to an edge goes to the bin below it.
+        return np.searchsorted(interior_edges, confidence, side="left")
+    # Without the array: a first guess floor(c * n) is off by at most one
+    # (rounding), and comparing c with the same quotients the array would hold
+    # corrects it.
+    bins = np.clip(np.floor(confidence * n_bins), 0, n_bins - 1).astype(np.int64)
+    too_high = (bins >= 1) & (bins / n_bins >= confidence)
+    bins[too_high] -= 1
+    too_low = (bins + 1 <= n_bins - 1) & ((bins + 1) / n_bins < confidence)
+    bins[too_low] += 1
+    return bins
 
 
 @validate_params(
@@ -343,7 +394,7 @@ def expected_calibration_error(
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        True class labels.
+        True class labels: all numbers or all strings, not NaN.
 
     y_proba : array-like of shape (n_samples, n_classes) or (n_samples,)
         Predicted probabilities, as returned by ``predict_proba``: column k
@@ -355,9 +406,12 @@ def expected_calibration_error(
 
     n_bins : int, default=15
         Number M of equal-width confidence bins on [0, 1]. Guo et al. use 15.
+        Any number is allowed: beyond about a million bins only the occupied
+        ones take memory.
 
     sample_weight : array-like of shape (n_samples,), default=None
-        Non-negative sample weights, with a positive sum. They weigh the
+        Finite, non-negative sample weights, with a positive sum; only their
+        ratios matter, however large or small they are. They weigh the
         bin sizes, accuracies and mean confidences.
 
     labels : array-like of shape (n_classes,), default=None
@@ -429,15 +483,20 @@ def expected_calibration_error(
     >>> expected_calibration_error(y_true, [0.125, 0.75, 0.625, 0.75], n_bins=4)
     0.0625
     """
-    y_proba, columns, sample_weight = _check_probabilistic_targets(
+    y_proba, columns, sample_weight, _ = _check_probabilistic_targets(
         y_true, y_proba, labels, sample_weight
     )
     confidence = y_proba.max(axis=1)
     correct = y_proba.argmax(axis=1) == columns
     bins = _bin_indices(confidence, n_bins)
+    if n_bins > _EDGE_ARRAY_BINS:
+        # Only occupied bins: the empty ones contribute 0 and need no memory.
+        _, bins = np.unique(bins, return_inverse=True)
     # W_j (acc_j - conf_j) for each bin j.
     gaps = np.bincount(
-        bins, weights=sample_weight * (correct - confidence), minlength=n_bins
+        bins,
+        weights=sample_weight * (correct - confidence),
+        minlength=min(n_bins, _EDGE_ARRAY_BINS),
     )
     ece = np.abs(gaps).sum() / sample_weight.sum()
     # Rounding could overshoot the bound by an ulp.

@@ -11,6 +11,7 @@ relevant (the true Euclidean neighbours, or the items with the query's
 label) and in how ties between equal code distances are ordered.
 """
 
+import math
 from numbers import Integral
 
 import numpy as np
@@ -18,6 +19,7 @@ import scipy.sparse as sp
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_array, check_random_state
 
+from sklearn_kexue.linear_model._labels import check_label_kinds
 from sklearn_kexue.utils._batching import gen_row_batches
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
@@ -25,18 +27,58 @@ from sklearn_kexue.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn_kexue.utils._validation import check_pydata_sparse
+from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
+from sklearn_kexue.utils._validation import (
+    check_pydata_sparse,
+    check_sparse_structure,
+)
 
 __all__ = ["mean_average_precision_labels", "mean_average_precision_neighbors"]
 
 
 def _check_codes(codes, name):
     return check_array(
-        check_pydata_sparse(codes),
+        check_sparse_structure(check_pydata_sparse(codes)),
         accept_sparse="csr",
         dtype=(np.float64, np.float32),
         input_name=name,
     )
+
+
+def _rescaled(*arrays):
+    """The arrays times one power of two that keeps their squared distances finite.
+
+    Rankings by distance do not change when every point is scaled by the same
+    factor, and a power of two changes only exponents: extreme inputs (whose
+    squares overflow, or underflow to zero and tie everything) are ranked as
+    their rescaled copies are. Ordinary inputs are returned as they are.
+    """
+    largest = max(max_abs(array) for array in arrays)
+    dtype = np.result_type(*(array.dtype for array in arrays))
+    scale = power_of_two_scale(largest, dtype)
+    if scale == 1:
+        return arrays
+    exponent = math.frexp(scale)[1] - 1
+    scaled = []
+    for array in arrays:
+        if sp.issparse(array):
+            array = array.copy()
+            array.data = np.ldexp(array.data, exponent)
+        else:
+            array = np.ldexp(array, exponent)
+        scaled.append(array)
+    return tuple(scaled)
+
+
+def _check_labels(labels, name):
+    """1-D class labels of one kind (numbers or strings), without NaN."""
+    labels = np.asarray(check_label_kinds(labels, name))
+    if labels.dtype.kind == "f" and np.any(np.isnan(labels)):
+        raise ValueError(
+            f"{name} contains NaN: NaN is never equal to itself, so its items "
+            "could not be relevant to any query."
+        )
+    return labels
 
 
 def _squared_distances(queries, database):
@@ -180,10 +222,10 @@ def mean_average_precision_neighbors(
     >>> mean_average_precision_neighbors(X, X, n_queries=None)
     1.0
     """
-    X = check_array(
-        check_pydata_sparse(X), accept_sparse="csr", dtype=(np.float64, np.float32)
-    )
+    X = _check_codes(X, "X")
     codes = _check_codes(codes, "codes")
+    (X,) = _rescaled(X)
+    (codes,) = _rescaled(codes)
     n_samples = X.shape[0]
     if codes.shape[0] != n_samples:
         raise ValueError(
@@ -321,7 +363,7 @@ def mean_average_precision_labels(
     1.0
     """
     codes = _check_codes(codes, "codes")
-    labels = np.asarray(labels)
+    labels = _check_labels(labels, "labels")
     if labels.ndim != 1 or len(labels) != codes.shape[0]:
         raise ValueError(
             f"labels must be 1-D with one entry per row of codes ({codes.shape[0]}), "
@@ -336,7 +378,13 @@ def mean_average_precision_labels(
         query_codes = _check_codes(query_codes, "query_codes")
         if query_labels is None:
             raise ValueError("query_codes needs query_labels.")
-        query_labels = np.asarray(query_labels)
+        query_labels = _check_labels(query_labels, "query_labels")
+        if (labels.dtype.kind in "USO") != (query_labels.dtype.kind in "USO"):
+            raise ValueError(
+                f"labels ({labels.dtype}) and query_labels ({query_labels.dtype}) "
+                "must both be numbers or both be strings: labels of different "
+                "kinds are never equal, so no item would be relevant."
+            )
         if query_labels.shape != (query_codes.shape[0],):
             raise ValueError(
                 f"query_labels must have shape ({query_codes.shape[0]},), "
@@ -348,6 +396,11 @@ def mean_average_precision_labels(
                 f"{codes.shape[1]}."
             )
 
+    if leave_one_out:
+        (codes,) = _rescaled(codes)
+        query_codes = codes
+    else:
+        codes, query_codes = _rescaled(codes, query_codes)
     n_database = codes.shape[0] - (1 if leave_one_out else 0)
     if n_database < 1:
         raise ValueError("The database needs at least one item besides the query.")

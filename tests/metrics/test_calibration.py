@@ -538,3 +538,116 @@ def test_ece_is_in_unit_interval_and_permutation_invariant(case, n_bins, data):
     one_bin = expected_calibration_error(y_true, y_proba, n_bins=1, labels=labels)
     accuracy = np.mean(y_proba.argmax(axis=1) == y_true)
     assert_allclose(one_bin, abs(accuracy - y_proba.max(axis=1).mean()), atol=1e-12)
+
+
+# ----------------------------------------------------------- bad and extreme input
+
+
+@pytest.mark.parametrize(
+    "metric", [gamma_cross_entropy_loss, expected_calibration_error]
+)
+@pytest.mark.parametrize(
+    "y_true, labels, message",
+    [
+        # Both failed with "'<' not supported between instances of 'str' and 'int'".
+        (np.array([0, "a", 0, "a"], dtype=object), None, "y_true mixes labels"),
+        ([0, 1, 0, 1], [0, "a"], "labels mixes labels"),
+        # NaN labels were "not in labels [0.0, 1.0, nan]".
+        ([0.0, np.nan, 0.0, 1.0], None, "y_true contains NaN"),
+        ([0, 1, 0, 1], [0, np.nan], "labels contains NaN"),
+        (["0", "1", "0", "1"], [0, 1], "both be numbers or both be strings"),
+        ([None, 1, None, 1], None, "y_true mixes labels"),
+    ],
+)
+def test_label_errors_name_the_problem(metric, y_true, labels, message):
+    y_proba = np.full((4, 2), 0.5)
+    with pytest.raises(ValueError, match=message):
+        metric(y_true, y_proba, labels=labels)
+
+
+@pytest.mark.parametrize(
+    "metric", [gamma_cross_entropy_loss, expected_calibration_error]
+)
+def test_object_arrays_of_labels_work(metric):
+    rng = np.random.default_rng(0)
+    y_proba = random_proba(rng, 40, 3)
+    y = rng.integers(0, 3, 40)
+    expected = metric(y, y_proba)
+    assert metric(y.astype(object), y_proba) == expected
+    assert metric(y.astype(str).astype(object), y_proba) == expected
+    assert metric(y.astype(str), y_proba, labels=["0", "1", "2"]) == expected
+
+
+@pytest.mark.parametrize(
+    "metric", [gamma_cross_entropy_loss, expected_calibration_error]
+)
+@pytest.mark.parametrize("exponent", [-1070, -1000, 900, 1022])
+def test_extreme_sample_weights_give_the_value_of_their_rescaled_copy(metric, exponent):
+    # 1e308 weights gave NaN (the sum overflowed), subnormal ones lost bits.
+    rng = np.random.default_rng(1)
+    y_proba = random_proba(rng, 50, 3)
+    y = rng.integers(0, 3, 50)
+    weights = rng.integers(1, 4, 50).astype(float)
+    expected = metric(y, y_proba, sample_weight=weights)
+    got = metric(y, y_proba, sample_weight=np.ldexp(weights, exponent))
+    assert got == expected
+
+
+def test_unnormalised_sum_scales_with_the_weights_or_refuses_to_overflow():
+    rng = np.random.default_rng(2)
+    y_proba = random_proba(rng, 50, 3)
+    y = rng.integers(0, 3, 50)
+    weights = rng.integers(1, 4, 50).astype(float)
+    total = gamma_cross_entropy_loss(y, y_proba, sample_weight=weights, normalize=False)
+    for exponent in (-1000, 500):
+        scaled = gamma_cross_entropy_loss(
+            y, y_proba, sample_weight=np.ldexp(weights, exponent), normalize=False
+        )
+        assert scaled == np.ldexp(total, exponent)
+    with pytest.raises(ValueError, match=r"exceeds the float64 range.*normalize"):
+        gamma_cross_entropy_loss(
+            y, y_proba, sample_weight=np.full(50, 1e308), normalize=False
+        )
+
+
+def test_huge_n_bins_needs_no_memory_per_bin():
+    # n_bins=10**12 raised MemoryError (7.28 TiB of bin edges).
+    rng = np.random.default_rng(3)
+    y_proba = random_proba(rng, 200, 3)
+    y = rng.integers(0, 3, 200)
+    confidence, correct = y_proba.max(axis=1), y_proba.argmax(axis=1) == y
+    # With more bins than distinct confidences, every sample is alone in its
+    # bin (except exact ties): the ECE is the mean |correct - confidence|.
+    expected = np.mean(np.abs(correct - confidence))
+    assert expected_calibration_error(y, y_proba, n_bins=10**12) == pytest.approx(
+        expected, rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("n_bins", [7, 1000, 2**20 + 3, 10**9])
+def test_bin_indices_without_an_edge_array_match_the_edge_array(monkeypatch, n_bins):
+    from sklearn_kexue.metrics import _calibration
+
+    rng = np.random.default_rng(n_bins)
+    edges = (
+        np.arange(1, 2000) / n_bins if n_bins > 2000 else np.arange(n_bins + 1) / n_bins
+    )
+    confidence = np.concatenate(
+        [
+            rng.random(3000),
+            edges,
+            np.nextafter(edges, 0),
+            np.nextafter(edges, 1),
+            [0, 1],
+        ]
+    )
+    confidence = np.clip(confidence, 0, 1)
+    reference = np.searchsorted(
+        np.arange(1, min(n_bins, 3 * 10**6)) / n_bins, confidence, side="left"
+    )
+    monkeypatch.setattr(_calibration, "_EDGE_ARRAY_BINS", 1)
+    computed = _calibration._bin_indices(confidence, n_bins)
+    if n_bins > 3 * 10**6:  # the reference array stops early: compare below it
+        keep = reference < 3 * 10**6 - 2
+        reference, computed = reference[keep], computed[keep]
+    np.testing.assert_array_equal(computed, reference)

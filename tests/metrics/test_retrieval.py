@@ -210,3 +210,135 @@ def test_random_ties_remove_the_bias_of_a_label_sorted_database(code_value):
     assert np.mean(by_chance) == pytest.approx(29 / 119, abs=0.03)
     assert len(set(by_chance)) > 1
     assert by_index > np.mean(by_chance) + 0.05
+
+
+# ----------------------------------------------------------- bad and extreme input
+
+
+def _malformed(shape):
+    """CSR whose second stored column index lies past the shape."""
+    indptr = np.r_[0, 1, np.full(shape[0] - 1, 2)]
+    return sp.csr_matrix((np.ones(2), np.array([0, 99]), indptr), shape=shape)
+
+
+@pytest.mark.parametrize("exponent", [-1060, -1000, 300, 1000])
+def test_extreme_codes_and_data_rank_as_their_rescaled_copies(exponent):
+    # Squared distances of 2**1000 overflowed and of 2**-1000 underflowed to
+    # ties: the scores changed with the scale.
+    rng = np.random.default_rng(0)
+    X = rng.integers(-3, 4, (40, 4)).astype(float)
+    codes = (rng.random((40, 8)) > 0.5).astype(float)
+    labels = np.arange(40) % 3
+    for tie_breaking in ("index", "random"):
+        expected = mean_average_precision_neighbors(
+            X, codes, n_queries=None, tie_breaking=tie_breaking, random_state=0
+        )
+        assert (
+            mean_average_precision_neighbors(
+                np.ldexp(X, exponent),
+                np.ldexp(codes, exponent),
+                n_queries=None,
+                tie_breaking=tie_breaking,
+                random_state=0,
+            )
+            == expected
+        )
+        expected = mean_average_precision_labels(
+            codes, labels, tie_breaking=tie_breaking, random_state=0
+        )
+        scaled = mean_average_precision_labels(
+            np.ldexp(codes, exponent),
+            labels,
+            tie_breaking=tie_breaking,
+            random_state=0,
+        )
+        assert scaled == expected
+        separate = mean_average_precision_labels(
+            np.ldexp(codes[10:], exponent),
+            labels[10:],
+            query_codes=np.ldexp(codes[:10], exponent),
+            query_labels=labels[:10],
+            tie_breaking=tie_breaking,
+            random_state=0,
+        )
+        assert separate == mean_average_precision_labels(
+            codes[10:],
+            labels[10:],
+            query_codes=codes[:10],
+            query_labels=labels[:10],
+            tie_breaking=tie_breaking,
+            random_state=0,
+        )
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # Malformed sparse codes reached SciPy's products (or crashed).
+        (
+            lambda X, C, y: mean_average_precision_neighbors(
+                X, _malformed(C.shape), n_queries=None
+            ),
+            "Malformed sparse input",
+        ),
+        (
+            lambda X, C, y: mean_average_precision_neighbors(
+                _malformed(X.shape), C, n_queries=None
+            ),
+            "Malformed sparse input",
+        ),
+        (
+            lambda X, C, y: mean_average_precision_labels(_malformed(C.shape), y),
+            "Malformed sparse input",
+        ),
+        (
+            lambda X, C, y: mean_average_precision_labels(
+                C, y, query_codes=_malformed(C.shape), query_labels=y
+            ),
+            "Malformed sparse input",
+        ),
+        # NaN labels were never relevant, silently.
+        (
+            lambda X, C, y: mean_average_precision_labels(
+                C, np.where(y == 0, np.nan, y)
+            ),
+            "labels contains NaN",
+        ),
+        (
+            lambda X, C, y: mean_average_precision_labels(
+                C, y, query_codes=C, query_labels=np.where(y == 0, np.nan, y)
+            ),
+            "query_labels contains NaN",
+        ),
+        # Labels of another kind than the queries' scored 0, silently.
+        (
+            lambda X, C, y: mean_average_precision_labels(
+                C, y, query_codes=C, query_labels=y.astype(str)
+            ),
+            "both be numbers or both be strings",
+        ),
+        (
+            lambda X, C, y: mean_average_precision_labels(
+                C, np.array([0, "a"] * 10, dtype=object)
+            ),
+            "labels mixes labels of different types",
+        ),
+        (
+            lambda X, C, y: mean_average_precision_neighbors(
+                np.where(X > 1, np.nan, X), C, n_queries=None
+            ),
+            "Input X contains NaN",
+        ),
+        (
+            lambda X, C, y: mean_average_precision_labels(C, y, n_retrieved=True),
+            "'n_retrieved' parameter",
+        ),
+    ],
+)
+def test_bad_input_is_refused_clearly(call, message):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((20, 3))
+    codes = (rng.random((20, 8)) > 0.5).astype(float)
+    labels = np.arange(20) % 3
+    with pytest.raises(ValueError, match=message):
+        call(X, codes, labels)
