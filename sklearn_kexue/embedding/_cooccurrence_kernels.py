@@ -9,6 +9,7 @@ sort over pair keys (or over each row's neighbours) is needed.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from sklearn_kexue.utils._jit import jit
 
@@ -320,3 +321,43 @@ def count_pairs(ids, doc_offsets, n_words, window, per_document, index_template)
     for row in range(n_rows):
         indptr[row + 1] = indptr[row] + row_lengths[row]
     return indptr, indices, data, n_stored
+
+
+def count_pairs_numpy(ids, doc_offsets, n_words, window, per_document, index_template):
+    """NumPy twin of :func:`count_pairs`: the same CSR parts, without a compile.
+
+    Each distance ``1 .. window`` (the longest document for ``window <= 0``)
+    pairs every position with the one that far ahead in the same document;
+    both orders of each pair of distinct words add 1, and each position adds 1
+    to its word's diagonal. Costs memory proportional to the pairs, so it
+    serves the small batches that do not pay for compiling the kernel.
+    """
+    lengths = np.diff(doc_offsets)
+    documents = np.repeat(np.arange(lengths.shape[0]), lengths)
+    reach = window if window > 0 else int(lengths.max(initial=0))
+    centres, neighbours, owners = [ids], [ids], [documents]  # the diagonal
+    for distance in range(1, min(reach, max(ids.shape[0] - 1, 0)) + 1):
+        same = documents[distance:] == documents[:-distance]
+        left, right = ids[:-distance][same], ids[distance:][same]
+        apart = left != right  # pairs of a word with itself are not counted
+        left, right = left[apart], right[apart]
+        owner = documents[distance:][same][apart]
+        centres += [left, right]
+        neighbours += [right, left]
+        owners += [owner, owner]
+    centre = np.concatenate(centres).astype(np.int64)
+    neighbour = np.concatenate(neighbours).astype(np.int64)
+    if per_document:
+        rows, columns = np.concatenate(owners), centre * n_words + neighbour
+        shape = (lengths.shape[0], n_words * n_words)
+    else:
+        rows, columns, shape = centre, neighbour, (n_words, n_words)
+    counts = sp.coo_array((np.ones(rows.shape[0]), (rows, columns)), shape=shape)
+    counts = counts.tocsr()
+    counts.sum_duplicates()
+    return (
+        counts.indptr.astype(np.int64),
+        counts.indices.astype(index_template.dtype),
+        counts.data,
+        counts.nnz,
+    )

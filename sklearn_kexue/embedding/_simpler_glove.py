@@ -52,6 +52,19 @@ class UnknownWordError(KeyError, IndexError, ValueError):
     argument), as scikit-learn's ``NotFittedError`` is both a ``ValueError``
     and an ``AttributeError``: any of the three ``except`` clauses catches
     it. Its message names the word, which is also its ``word`` attribute.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_kexue.embedding import SimplerGlove, UnknownWordError
+    >>> counts = np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 3.0], [1.0, 0.0, 2.0]])
+    >>> glove = SimplerGlove(n_components=2, x_max=1.0, vocabulary=["a", "b", "c"],
+    ...                      random_state=0).fit(counts)
+    >>> try:
+    ...     glove.most_similar("zebra")
+    ... except UnknownWordError as error:
+    ...     print(error.word)
+    zebra
     """
 
     def __init__(self, message, word):

@@ -13,7 +13,11 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_kexue.embedding._cooccurrence_kernels import count_pairs
+from sklearn_kexue.embedding._cooccurrence_kernels import (
+    count_pairs,
+    count_pairs_numpy,
+)
+from sklearn_kexue.utils._jit import use_compiled
 from sklearn_kexue.utils._param_validation import (
     Hidden,
     Interval,
@@ -32,6 +36,9 @@ _DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 # findall's scan only ever starts a match at the start of a run of word characters,
 # and greedy \w+ ends it at the run's end: the \b assertions are implied.
 _FAST_DEFAULT_TOKEN_PATTERN = r"\w\w+"
+# The NumPy twin of the counting kernel stores each pair twice, as row, column
+# and count (48 bytes): below 2**18 pairs that is a few MB.
+_TWIN_STEPS_PER_PAIR = 16
 # Kernel output buffers at least this full are kept (as views) rather than copied.
 _KEEP_BUFFER_FRACTION = 0.75
 _ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -272,13 +279,15 @@ def _count_batch(ids, doc_offsets, n_words, window, per_document, dtype):
     n_columns = n_words * n_words if per_document else n_words
     # Per-document keys i * V + j must fit; the caller's _csr_from_parts settles nnz.
     index_template = np.empty(0, dtype=_index_dtype(n_columns))
-    indptr, indices, data, n_stored = count_pairs(
-        ids,
-        doc_offsets,
-        n_words,
-        _window_argument(window, ids.shape[0]),
-        per_document,
-        index_template,
+    window = _window_argument(window, ids.shape[0])
+    # Small batches take the NumPy twin and skip the compile; the twin holds
+    # every pair in memory, so a pair counts as many steps.
+    reach = window if window > 0 else int(np.diff(doc_offsets).max(initial=0))
+    pairs = ids.shape[0] * reach
+    compiled = use_compiled(_TWIN_STEPS_PER_PAIR * pairs)
+    count = count_pairs if compiled else count_pairs_numpy
+    indptr, indices, data, n_stored = count(
+        ids, doc_offsets, n_words, window, per_document, index_template
     )
     if n_stored < _KEEP_BUFFER_FRACTION * indices.shape[0]:
         return indptr, indices[:n_stored].copy(), data[:n_stored].astype(dtype)

@@ -12,12 +12,17 @@ from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
+from sklearn_kexue.embedding._cooccurrence_kernels import (
+    count_pairs,
+    count_pairs_numpy,
+)
 from sklearn_kexue.embedding._vectorizer import (
     CooccurrenceVectorizer,
     _csr_from_parts,
     _index_dtype,
     count_cooccurrence,
 )
+from tests._kernel_paths import KERNEL_PATHS, kernel_path
 
 TEXT = [
     "The cat sat on the mat. The dog sat on the log.",
@@ -60,13 +65,19 @@ token_lists_strategy = st.lists(
 window_strategy = st.one_of(st.none(), st.integers(1, 5))
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @given(
     token_lists=token_lists_strategy,
     window=window_strategy,
     min_count=st.integers(1, 3),
     batch_tokens=st.integers(1, 40),
 )
-def test_matches_reference_counter(token_lists, window, min_count, batch_tokens):
+def test_matches_reference_counter(path, token_lists, window, min_count, batch_tokens):
+    with kernel_path(path):
+        _check_against_reference(token_lists, window, min_count, batch_tokens)
+
+
+def _check_against_reference(token_lists, window, min_count, batch_tokens):
     # x and y never reach the vocabulary: out-of-vocabulary tokens inside documents.
     fit_lists = [[t for t in tokens if t not in "xy"] for tokens in token_lists]
     assume(sum(map(len, fit_lists)) > 0)
@@ -557,26 +568,24 @@ def test_count_cooccurrence_huge_ids_use_memory_of_the_data(monkeypatch):
         count_cooccurrence(flat, n_words=n_words)
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @given(
     token_lists=st.lists(
         st.lists(st.integers(-1, 6), max_size=40), min_size=1, max_size=5
     ),
     window=window_strategy,
 )
-def test_count_cooccurrence_matches_reference(token_lists, window):
+def test_count_cooccurrence_matches_reference(path, token_lists, window):
     vocabulary = {k: k for k in range(7)}
     expected = reference_rows(token_lists, vocabulary, window)
-    rows = count_cooccurrence(
-        [np.asarray(t, dtype=np.int64) for t in token_lists],
-        n_words=7,
-        window=window,
-        per_document=True,
-    )
+    sequences = [np.asarray(t, dtype=np.int64) for t in token_lists]
+    with kernel_path(path):
+        rows = count_cooccurrence(
+            sequences, n_words=7, window=window, per_document=True
+        )
+        total = count_cooccurrence(sequences, n_words=7, window=window)
     assert_canonical(rows)
     np.testing.assert_array_equal(rows.toarray(), expected)
-    total = count_cooccurrence(
-        [np.asarray(t, dtype=np.int64) for t in token_lists], n_words=7, window=window
-    )
     assert_canonical(total)
     np.testing.assert_array_equal(total.toarray(), expected.sum(axis=0).reshape(7, 7))
 
@@ -597,6 +606,26 @@ def test_long_documents_all_grouping_paths(n_words, length):
     np.testing.assert_array_equal(
         square, dense_reference(ids, [0, length], 50, window=3)
     )
+
+
+@pytest.mark.parametrize("per_document", [False, True])
+@pytest.mark.parametrize("window", [0, 1, 3])
+def test_numpy_twin_returns_the_kernels_csr_parts(window, per_document):
+    # Same indptr, sorted indices and counts, empty documents and ties included.
+    rng = np.random.default_rng(window)
+    for _ in range(50):
+        lengths = rng.integers(0, 15, size=rng.integers(1, 6))
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        n_words = int(rng.integers(1, 8))
+        ids = rng.integers(0, n_words, size=offsets[-1]).astype(np.int32)
+        template = np.empty(0, dtype=np.int32)
+        args = (ids, offsets, n_words, window, per_document, template)
+        indptr, indices, data, n_stored = count_pairs(*args)
+        twin = count_pairs_numpy(*args)
+        np.testing.assert_array_equal(twin[0], indptr)
+        assert twin[3] == n_stored
+        np.testing.assert_array_equal(twin[1], indices[:n_stored])
+        np.testing.assert_array_equal(twin[2], data[:n_stored])
 
 
 def test_tags():
@@ -621,20 +650,22 @@ def dense_reference(ids, offsets, n_words, window):
     return total
 
 
+@pytest.mark.parametrize("path", KERNEL_PATHS)
 @pytest.mark.parametrize("window", [1, 4, 10])
-def test_zipf_corpus_against_numpy_reference(window):
+def test_zipf_corpus_against_numpy_reference(window, path):
     # Documents of 0 to 600 tokens over 300 words: all three grouping paths.
     rng = np.random.default_rng(window)
     lengths = rng.integers(0, 600, size=40)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     ids = np.minimum(rng.zipf(1.3, size=offsets[-1]), 301) - 2  # -1 = OOV
     expected = dense_reference(ids, offsets, 300, window)
-    total = count_cooccurrence(ids, offsets, n_words=300, window=window)
+    with kernel_path(path):
+        total = count_cooccurrence(ids, offsets, n_words=300, window=window)
+        rows = count_cooccurrence(
+            ids, offsets, n_words=300, window=window, per_document=True
+        )
     assert_canonical(total)
     np.testing.assert_array_equal(total.toarray(), expected)
-    rows = count_cooccurrence(
-        ids, offsets, n_words=300, window=window, per_document=True
-    )
     assert_canonical(rows)
     np.testing.assert_array_equal(
         np.asarray(rows.sum(axis=0)).reshape(300, 300), expected
