@@ -10,6 +10,8 @@ from sklearn.base import (
     TransformerMixin,
 )
 
+from sklearn_kexue.utils._param_validation import StrOptions, validate_params
+
 __all__ = ["all_estimators"]
 
 # The package and its public subpackages, whose __all__ lists what they export.
@@ -28,6 +30,10 @@ _TYPE_MIXINS = {
 }
 
 
+@validate_params(
+    {"type_filter": [StrOptions(set(_TYPE_MIXINS)), list, tuple, set, frozenset, None]},
+    prefer_skip_nested_validation=True,
+)
 def all_estimators(type_filter=None):
     """List the estimators exported by :mod:`sklearn_kexue`.
 
@@ -41,12 +47,19 @@ def all_estimators(type_filter=None):
     ----------
     type_filter : {"classifier", "regressor", "transformer"}, list of those \
             or None, default=None
-        Keep only estimators of these kinds.
+        Keep only estimators of these kinds (a list, tuple or set of kinds
+        keeps those of any of them; an empty one keeps none).
 
     Returns
     -------
     estimators : list of (str, type) tuples
         ``(name, class)`` pairs sorted by name.
+
+    Raises
+    ------
+    ValueError or TypeError
+        If ``type_filter`` is neither None nor a kind or a collection of
+        kinds.
 
     Examples
     --------
@@ -65,11 +78,10 @@ def all_estimators(type_filter=None):
     estimators = list(found.items())
     if type_filter is not None:
         kinds = [type_filter] if isinstance(type_filter, str) else list(type_filter)
-        unknown = set(kinds) - set(_TYPE_MIXINS)
+        unknown = [k for k in kinds if not isinstance(k, str) or k not in _TYPE_MIXINS]
         if unknown:
             raise ValueError(
-                f"type_filter must be among {sorted(_TYPE_MIXINS)}, "
-                f"got {sorted(unknown)}."
+                f"type_filter must be among {sorted(_TYPE_MIXINS)}, got {unknown!r}."
             )
         estimators = [
             (name, cls)
