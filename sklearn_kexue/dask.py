@@ -20,7 +20,11 @@ get wrong for us (declared output shapes) or do not do (counting a corpus).
 Requires the ``dask`` extra: ``pip install "sklearn-kexue[dask]"``.
 """
 
+import inspect
+import os
+import re
 from collections import Counter
+from contextlib import contextmanager
 from functools import partial
 from numbers import Integral
 
@@ -29,38 +33,108 @@ import scipy.sparse as sp
 from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 try:
     import dask
     import dask.array as da
     import dask.bag as db
+    from dask.utils import parse_bytes
 except ImportError as error:  # pragma: no cover - exercised without the extra
     raise ImportError(
         "sklearn_kexue.dask needs Dask: pip install 'sklearn-kexue[dask]'"
     ) from error
 
 from sklearn_kexue.embedding import CooccurrenceVectorizer
+from sklearn_kexue.utils._param_validation import (
+    RANDOM_STATE,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 
 __all__ = ["count_cooccurrence_corpus", "partial_fit_blocks", "transform_blocks"]
 
+# Methods whose output row i depends on input row i only: safe to map over blocks.
+ROW_WISE_METHODS = (
+    "transform",
+    "inverse_transform",
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+    "score_samples",
+)
 
-def _check_dask_array(X, name="X"):
-    if not isinstance(X, da.Array):
-        raise TypeError(f"{name} must be a dask array, got {type(X).__name__}.")
+
+@contextmanager
+def _estimator_errors_keep_their_names():
+    """Keep the estimator's name in its own parameter errors.
+
+    ``validate_params`` renames "parameter of <Name> must be" in any error
+    raised inside the function it decorates, which would blame these helpers
+    for a parameter of the estimator they run.
+    """
+    try:
+        yield
+    except InvalidParameterError as error:
+        message = re.sub(
+            r"parameter of (\w+) must be",
+            r"parameter of estimator \1 must be",
+            str(error),
+        )
+        raise InvalidParameterError(message) from error
+
+
+def _check_instance(estimator, name="estimator"):
+    if isinstance(estimator, type):
+        raise TypeError(
+            f"{name} must be an estimator instance, got the class "
+            f"{estimator.__name__}; pass {estimator.__name__}() instead."
+        )
+
+
+def _has_unknown(sizes):
+    return any(np.isnan(size) for size in sizes)
+
+
+def _check_dask_array(X):
+    """A 2-D dask array whose blocks hold whole rows."""
     if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, got {X.ndim} dimensions.")
-    # Every block must hold whole rows.
-    return X.rechunk({1: -1}) if len(X.chunks[1]) > 1 else X
+        raise ValueError(
+            f"X must be a 2-D dask array (n_samples, n_features), got "
+            f"{X.ndim} dimension(s)."
+        )
+    if X.dtype.kind not in "biufO":
+        raise ValueError(f"X must hold numbers, got dtype {X.dtype}.")
+    if len(X.chunks[1]) > 1:
+        if _has_unknown(X.chunks[1]):
+            raise ValueError(
+                "X has column chunks of unknown size, which cannot be merged "
+                "into whole rows; call X.compute_chunk_sizes() first."
+            )
+        return X.rechunk({1: -1})  # every block must hold whole rows
+    return X
 
 
-def _apply(block, estimator, method, config):
+def _apply(block, estimator, method, config, empty):
+    if block.shape[0] == 0:
+        return empty  # estimators refuse empty input; the in-memory call never sees it
     # Workers do not share the caller's scikit-learn configuration: restore it
     # (working_memory sizes the estimators' internal batches).
     with config_context(**config):
         return getattr(estimator, method)(block)
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods([method]) for method in ROW_WISE_METHODS],
+        "X": [da.Array],
+        "method": [StrOptions(set(ROW_WISE_METHODS))],
+    },
+    prefer_skip_nested_validation=False,
+)
 def transform_blocks(estimator, X, *, method="transform"):
     """Apply a fitted estimator to every row block of a dask array.
 
@@ -76,12 +150,18 @@ def transform_blocks(estimator, X, *, method="transform"):
     ----------
     estimator : fitted estimator
         Any fitted estimator with the method ``method``, for example a
-        :class:`~sklearn_kexue.FlyHashTransformer`.
+        :class:`~sklearn_kexue.FlyHashTransformer`. Its output must be a
+        NumPy array or a SciPy sparse matrix (not a DataFrame from
+        ``set_output(transform="pandas")``).
     X : dask.array.Array of shape (n_samples, n_features)
-        Data, chunked along rows; column chunks are merged first.
-    method : str, default="transform"
-        The method to apply: "transform", "predict", "predict_proba",
-        "decision_function", ...
+        Data, chunked along rows (row chunks of unknown size, as after
+        boolean indexing, are fine; empty blocks give empty output blocks);
+        column chunks are merged first.
+    method : {"transform", "inverse_transform", "predict", "predict_proba", \
+            "predict_log_proba", "decision_function", "score_samples"}, \
+            default="transform"
+        The method to apply. Only row-wise methods are accepted: a fitting
+        method (``fit_transform``) would refit the model on every block.
 
     Returns
     -------
@@ -91,6 +171,18 @@ def transform_blocks(estimator, X, *, method="transform"):
         blocks have the type the estimator returns: scipy CSR matrices for
         sparse codes (FlyHash and BioHash by default), NumPy arrays
         otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not a dask array, ``estimator`` is not an estimator
+        instance with the method ``method``, or the method returns neither an
+        array nor a sparse matrix.
+    ValueError
+        If ``X`` is not 2-D or not numeric, or its number of columns is
+        unknown or differs from the fitted model's (checked on one zero row
+        when the graph is built). ``NotFittedError`` if ``estimator`` is not
+        fitted.
 
     See Also
     --------
@@ -111,23 +203,41 @@ def transform_blocks(estimator, X, *, method="transform"):
     >>> result.format, int(result.sum(axis=1).min()), int(result.sum(axis=1).max())
     ('csr', 4, 4)
     """
+    _check_instance(estimator)
     X = _check_dask_array(X)
+    if _has_unknown(X.chunks[1]):
+        raise ValueError(
+            "X has an unknown number of columns; call X.compute_chunk_sizes() first."
+        )
     check_is_fitted(estimator)
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a str, got {type(method).__name__}.")
     if not callable(getattr(estimator, method, None)):
-        raise AttributeError(
-            f"{type(estimator).__name__} has no method {method!r} to apply."
+        available = [name for name in ROW_WISE_METHODS if hasattr(estimator, name)]
+        raise TypeError(
+            f"estimator {type(estimator).__name__} has no method {method!r}; "
+            f"method must be one of its row-wise methods {available}."
         )
     # The output's type, dtype and width, from the estimator on one zero row
     # of the blocks' type (estimators may refuse an empty block).
-    probe = getattr(estimator, method)(_zero_rows(X._meta, X.shape[1]))
-    meta = probe[:0]
+    with _estimator_errors_keep_their_names():
+        probe = getattr(estimator, method)(_zero_rows(X._meta, X.shape[1]))
+    if not (isinstance(probe, np.ndarray) or sp.issparse(probe)):
+        raise TypeError(
+            f"{type(estimator).__name__}.{method} returns {type(probe).__name__}, "
+            "but the blocks of a dask array must be NumPy arrays or SciPy sparse "
+            "matrices; with set_output(transform='pandas'), use "
+            "set_output(transform='default') here."
+        )
+    if probe.ndim not in (1, 2):
+        raise TypeError(
+            f"{type(estimator).__name__}.{method} returns a {probe.ndim}-D array; "
+            "transform_blocks maps methods with 1-D or 2-D outputs."
+        )
     kwargs = {
         "estimator": estimator,
         "method": method,
         "config": get_config(),
-        "meta": meta,
+        "empty": probe[:0],
+        "meta": probe[:0],
     }
     if probe.ndim == 1:
         return X.map_blocks(_apply, drop_axis=1, chunks=(X.chunks[0],), **kwargs)
@@ -141,6 +251,63 @@ def _zero_rows(meta, n_features):
     return np.zeros((1, n_features), dtype=meta.dtype)
 
 
+def _check_partial_fit_call(estimator, y_missing, partial_fit_params):
+    """Catch a missing ``y`` or an unknown keyword before any block is computed."""
+    try:
+        signature = inspect.signature(estimator.partial_fit)
+    except (TypeError, ValueError):  # pragma: no cover - builtins, C extensions
+        return
+    parameters = signature.parameters
+    y = parameters.get("y")
+    if y_missing and y is not None and y.default is inspect.Parameter.empty:
+        raise ValueError(
+            f"{type(estimator).__name__}.partial_fit needs targets: pass y."
+        )
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return
+    unknown = sorted(set(partial_fit_params) - set(parameters))
+    if unknown:
+        raise TypeError(
+            f"{type(estimator).__name__}.partial_fit has no parameter(s) {unknown}."
+        )
+
+
+def _paired_blocks(X, y):
+    """Pairs of (X block, y block), y split like X's rows."""
+    if not isinstance(y, da.Array):
+        y = da.asarray(y)
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_outputs), got "
+            f"{y.ndim} dimension(s)."
+        )
+    unknown_X, unknown_y = _has_unknown(X.chunks[0]), _has_unknown(y.chunks[0])
+    if not (unknown_X or unknown_y):
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries.")
+        y = y.rechunk((X.chunks[0], *y.chunks[1:]))
+    elif y.numblocks[0] != X.numblocks[0]:
+        # Row counts unknown (after boolean indexing, say): blocks can only be
+        # paired one to one, as they are when X and y were indexed alike.
+        raise ValueError(
+            "X or y has row chunks of unknown size, and their numbers of row "
+            f"blocks differ ({X.numblocks[0]} and {y.numblocks[0]}); call "
+            "compute_chunk_sizes() on them first."
+        )
+    return [(X.blocks[index], y.blocks[index]) for index in range(X.numblocks[0])]
+
+
+@validate_params(
+    {
+        "estimator": [HasMethods(["partial_fit"])],
+        "X": [da.Array],
+        "y": ["array-like", None],
+        "n_passes": [Interval(Integral, 1, None, closed="left")],
+        "shuffle_blocks": ["boolean"],
+        "random_state": RANDOM_STATE,
+    },
+    prefer_skip_nested_validation=False,
+)
 def partial_fit_blocks(
     estimator,
     X,
@@ -157,8 +324,9 @@ def partial_fit_blocks(
     passed to ``estimator.partial_fit`` in order, so memory holds the model
     and one block: the same calls as ``for block in blocks:
     estimator.partial_fit(block)`` on in-memory data, hence the same model.
-    This is what ``dask_ml.wrappers.Incremental`` does, without its
-    requirement of a ``score`` method and without cloning the estimator.
+    Empty blocks (as boolean indexing leaves) are skipped. This is what
+    ``dask_ml.wrappers.Incremental`` does, without its requirement of a
+    ``score`` method and without cloning the estimator.
 
     Parameters
     ----------
@@ -169,8 +337,11 @@ def partial_fit_blocks(
     X : dask.array.Array of shape (n_samples, n_features)
         Data, chunked along rows.
     y : dask.array.Array or array-like of shape (n_samples,), default=None
-        Targets, split like ``X``'s rows.
-    n_passes : int, default=1
+        Targets, split like ``X``'s rows. Required when ``partial_fit``
+        requires it. With row chunks of unknown size, ``y`` must be a dask
+        array with as many row blocks as ``X`` (as when both were indexed
+        by the same mask); each pair of blocks must then hold as many rows.
+    n_passes : int >= 1, default=1
         Passes over the blocks.
     shuffle_blocks : bool, default=False
         Visit the blocks in a fresh random order each pass.
@@ -183,6 +354,16 @@ def partial_fit_blocks(
     -------
     estimator : object
         The updated estimator.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not a dask array, ``estimator`` not an estimator instance
+        with ``partial_fit``, or a keyword is not one of ``partial_fit``'s.
+    ValueError
+        If ``X`` is not 2-D or has no rows, ``y`` is missing where
+        ``partial_fit`` requires it or does not match ``X``'s rows, or
+        ``n_passes`` is not a positive int.
 
     See Also
     --------
@@ -199,29 +380,37 @@ def partial_fit_blocks(
     >>> model.components_.shape
     (16, 8)
     """
+    _check_instance(estimator)
     X = _check_dask_array(X)
-    if not callable(getattr(estimator, "partial_fit", None)):
-        raise AttributeError(f"{type(estimator).__name__} has no partial_fit.")
-    if isinstance(n_passes, bool) or not isinstance(n_passes, Integral):
-        raise TypeError(f"n_passes must be an int, got {n_passes!r}.")
-    if n_passes < 1:
-        raise ValueError(f"n_passes must be >= 1, got {n_passes}.")
-    if y is not None:
-        y = da.asarray(y)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries.")
-        y = y.rechunk((X.chunks[0], *y.chunks[1:]))
+    _check_partial_fit_call(estimator, y is None, partial_fit_params)
+    if y is None:
+        blocks = [(X.blocks[index], None) for index in range(X.numblocks[0])]
+    else:
+        blocks = _paired_blocks(X, y)
     rng = check_random_state(random_state)
-    n_blocks = X.numblocks[0]
+    n_rows = 0
     for _ in range(n_passes):
-        order = rng.permutation(n_blocks) if shuffle_blocks else range(n_blocks)
+        order = rng.permutation(len(blocks)) if shuffle_blocks else range(len(blocks))
         for index in order:
-            if y is None:
-                (block,) = dask.compute(X.blocks[index])
-                estimator.partial_fit(block, **partial_fit_params)
+            X_block, y_block = blocks[index]
+            if y_block is None:
+                (block,) = dask.compute(X_block)
+                args = (block,)
             else:
-                block, block_y = dask.compute(X.blocks[index], y.blocks[index])
-                estimator.partial_fit(block, block_y, **partial_fit_params)
+                block, block_y = dask.compute(X_block, y_block)
+                if block_y.shape[0] != block.shape[0]:
+                    raise ValueError(
+                        f"Row block {index} of X has {block.shape[0]} rows but "
+                        f"y's has {block_y.shape[0]} entries."
+                    )
+                args = (block, block_y)
+            if block.shape[0] == 0:
+                continue
+            n_rows += block.shape[0]
+            with _estimator_errors_keep_their_names():
+                estimator.partial_fit(*args, **partial_fit_params)
+        if n_rows == 0:
+            raise ValueError("X has no rows: there is nothing to fit.")
     return estimator
 
 
@@ -249,6 +438,44 @@ def _add_matrices(partials):
     return total
 
 
+def _check_paths(corpus):
+    if not corpus:
+        raise ValueError("corpus is an empty list: it must hold file paths.")
+    for path in corpus:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(
+                "A list corpus must hold file paths (str or os.PathLike), got "
+                f"{type(path).__name__} {path!r}."
+            )
+    return [os.fspath(path) for path in corpus]
+
+
+def _check_blocksize(blocksize):
+    """Bytes per partition (None: one per file); a clear error otherwise."""
+    if not isinstance(blocksize, str):
+        return blocksize
+    try:
+        size = parse_bytes(blocksize) if blocksize.strip() else 0
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise ValueError(
+            f"blocksize={blocksize!r} must be a positive number of bytes, such "
+            "as 33554432 or '32MiB'."
+        )
+    return size
+
+
+@validate_params(
+    {
+        "vectorizer": [CooccurrenceVectorizer],
+        "corpus": [db.Bag, list, tuple],
+        "fit": ["boolean"],
+        "blocksize": [Interval(Integral, 1, None, closed="left"), str, None],
+        "batch_tokens": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=False,
+)
 def count_cooccurrence_corpus(
     vectorizer, corpus, *, fit=True, blocksize="32MiB", batch_tokens=250_000
 ):
@@ -269,15 +496,18 @@ def count_cooccurrence_corpus(
         The counting settings (window, tokenizer, min_count, ...). With
         ``fit=True`` it is fitted in place on the whole corpus; otherwise it
         must be fitted already and its vocabulary is used as it is.
-    corpus : dask.bag.Bag, or list of str paths
-        The documents: a bag of documents (str, or lists of tokens), or
-        paths of text files holding one document per line (read with
-        ``dask.bag.read_text``, split into partitions of ``blocksize``).
+    corpus : dask.bag.Bag, or list of paths
+        The documents: a bag of documents (str, or lists of tokens), or a
+        non-empty list of paths (str or ``os.PathLike``) of text files
+        holding one document per line (read with ``dask.bag.read_text``,
+        split into partitions of ``blocksize``).
     fit : bool, default=True
         Learn the vocabulary and word counts from the corpus first.
-    blocksize : str or int, default="32MiB"
-        Partition size when ``corpus`` is a list of paths.
-    batch_tokens : int, default=250_000
+    blocksize : int, str or None, default="32MiB"
+        Partition size in bytes when ``corpus`` is a list of paths: a
+        positive int or a string such as ``"32MiB"``; None reads each file
+        as one partition.
+    batch_tokens : int >= 1, default=250_000
         Tokens counted at a time within a partition (see
         :meth:`CooccurrenceVectorizer.cooccurrence_matrix`): smaller batches
         use less worker memory.
@@ -288,6 +518,17 @@ def count_cooccurrence_corpus(
         Entry (i, j), i != j: pairs of words i and j within the window;
         entry (i, i): the count of word i, as in
         :meth:`CooccurrenceVectorizer.cooccurrence_matrix`.
+
+    Raises
+    ------
+    TypeError
+        If ``vectorizer`` is not a :class:`CooccurrenceVectorizer`, or
+        ``corpus`` neither a dask bag nor a list of paths.
+    ValueError
+        If a parameter is out of range (checked before any pass over the
+        corpus), the list of paths is empty, or no word is kept (an empty
+        corpus, or ``min_count`` above every count). ``NotFittedError`` if
+        ``fit=False`` and ``vectorizer`` is not fitted.
 
     See Also
     --------
@@ -305,23 +546,13 @@ def count_cooccurrence_corpus(
     >>> (counts != vectorizer.fit(documents).cooccurrence_matrix(documents)).nnz
     0
     """
-    if not isinstance(vectorizer, CooccurrenceVectorizer):
-        raise TypeError(
-            "vectorizer must be a CooccurrenceVectorizer, got "
-            f"{type(vectorizer).__name__}."
-        )
+    blocksize = _check_blocksize(blocksize)
     if isinstance(corpus, (list, tuple)):
-        if not all(isinstance(path, str) for path in corpus):
-            raise TypeError("A list corpus must hold file paths (str).")
-        corpus = db.read_text(list(corpus), blocksize=blocksize)
-    if not isinstance(corpus, db.Bag):
-        raise TypeError(
-            "corpus must be a dask bag or a list of paths, got "
-            f"{type(corpus).__name__}."
-        )
+        corpus = db.read_text(_check_paths(corpus), blocksize=blocksize)
     if fit:
         settings = clone(vectorizer)
-        settings._validate_params()
+        with _estimator_errors_keep_their_names():
+            settings._validate_params()
         word_counts = corpus.reduction(
             partial(_partition_word_counts, vectorizer=settings),
             _add_word_counts,
@@ -332,10 +563,13 @@ def count_cooccurrence_corpus(
         vectorizer.__dict__.pop("_stream_counts", None)
     else:
         check_is_fitted(vectorizer)
-    return corpus.reduction(
-        partial(
-            _partition_cooccurrence, vectorizer=vectorizer, batch_tokens=batch_tokens
-        ),
-        _add_matrices,
-        split_every=2,
-    ).compute()
+    with _estimator_errors_keep_their_names():
+        return corpus.reduction(
+            partial(
+                _partition_cooccurrence,
+                vectorizer=vectorizer,
+                batch_tokens=batch_tokens,
+            ),
+            _add_matrices,
+            split_every=2,
+        ).compute()

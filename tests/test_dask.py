@@ -159,7 +159,7 @@ def test_transform_blocks_carries_the_scikit_learn_configuration():
 
 def test_transform_blocks_errors():
     X, _ = _digits()
-    with pytest.raises(TypeError, match="dask array"):
+    with pytest.raises(TypeError, match="'X' parameter of transform_blocks"):
         transform_blocks(FlyHashTransformer().fit(X), X)
     with pytest.raises(ValueError, match="2-D"):
         transform_blocks(FlyHashTransformer().fit(X), da.zeros(10))
@@ -167,12 +167,62 @@ def test_transform_blocks_errors():
 
     with pytest.raises(NotFittedError):
         transform_blocks(FlyHashTransformer(), da.from_array(X))
-    with pytest.raises(TypeError, match="method must be a str"):
+    with pytest.raises(ValueError, match="'method' parameter of transform_blocks"):
         transform_blocks(FlyHashTransformer().fit(X), da.from_array(X), method=None)
-    with pytest.raises(AttributeError, match="no method 'predict'"):
+    with pytest.raises(TypeError, match="no method 'predict'"):
         transform_blocks(
             FlyHashTransformer().fit(X), da.from_array(X), method="predict"
         )
+
+
+def test_transform_blocks_refuses_fitting_and_non_array_methods():
+    X, _ = _digits()
+    hasher = FlyHashTransformer(hash_length=8, random_state=0).fit(X)
+    components = hasher.components_.copy()
+    lazy = da.from_array(X, chunks=(CHUNKS, 64))
+    # fit_transform was accepted: every block refitted the caller's model.
+    for method in ("fit_transform", "fit", "score", "get_params", "__class__"):
+        with pytest.raises(ValueError, match="'method' parameter"):
+            transform_blocks(hasher, lazy, method=method)
+    assert (hasher.components_ != components).nnz == 0
+    with pytest.raises(TypeError, match="got the class FlyHashTransformer"):
+        transform_blocks(FlyHashTransformer, lazy)
+    # A DataFrame output became a dask DataFrame with a repeated index.
+    framed = clone(SignRandomProjection(n_components=4, random_state=0))
+    framed = framed.set_output(transform="pandas").fit(X)
+    with pytest.raises(TypeError, match="set_output"):
+        transform_blocks(framed, lazy)
+    with pytest.raises(ValueError, match="X must hold numbers, got dtype <U"):
+        transform_blocks(hasher, da.from_array(np.full((4, 64), "a")))
+    unknown_columns = da.from_delayed(
+        __import__("dask").delayed(lambda: X)(), shape=(400, np.nan), dtype=X.dtype
+    )
+    with pytest.raises(ValueError, match="unknown number of columns"):
+        transform_blocks(hasher, unknown_columns)
+
+
+def _selected(X):
+    """Rows kept by a mask that empties the second and third blocks."""
+    mask = np.zeros(len(X), dtype=bool)
+    mask[:30] = True
+    mask[300:] = True
+    return mask
+
+
+def test_transform_blocks_empty_blocks_after_boolean_indexing():
+    X, _ = _digits()
+    mask = _selected(X)
+    lazy = da.from_array(X, chunks=(CHUNKS, 64))[da.from_array(mask, chunks=CHUNKS)]
+    assert np.isnan(lazy.shape[0])
+    for model in (
+        FlyHashTransformer(hash_length=8, random_state=0).fit(X),
+        SignRandomProjection(n_components=24, random_state=0).fit(X),
+    ):
+        # Estimators refuse empty input: the empty blocks raised before.
+        result = transform_blocks(model, lazy).compute()
+        expected = model.transform(X[mask])
+        _assert_same(result, expected)
+        assert result.shape == (130, expected.shape[1])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -226,14 +276,71 @@ def test_partial_fit_blocks_classifier_shuffled_and_reproducible():
 def test_partial_fit_blocks_errors():
     X, y = _digits()
     lazy = da.from_array(X, chunks=100)
-    with pytest.raises(AttributeError, match="no partial_fit"):
+    with pytest.raises(TypeError, match="implementing 'partial_fit'"):
         partial_fit_blocks(FlyHashTransformer(), lazy)
-    with pytest.raises(ValueError, match="n_passes must be >= 1"):
+    with pytest.raises(ValueError, match="'n_passes' parameter"):
         partial_fit_blocks(BioHashTransformer(), lazy, n_passes=0)
-    with pytest.raises(TypeError, match="n_passes must be an int"):
+    with pytest.raises(TypeError, match="'n_passes' parameter"):
         partial_fit_blocks(BioHashTransformer(), lazy, n_passes=1.5)
     with pytest.raises(ValueError, match="400 rows but y has 10"):
         partial_fit_blocks(GammaCrossEntropyClassifier(), lazy, y[:10])
+
+
+class _CountingPartialFit(BaseEstimator):
+    """Records the rows of every partial_fit call."""
+
+    def partial_fit(self, X, y=None, *, classes=None):
+        self.calls_ = [*getattr(self, "calls_", []), X.shape[0]]
+        return self
+
+
+def test_partial_fit_blocks_refuses_misuse_before_computing_a_block():
+    X, _ = _digits()
+    lazy = da.from_array(X, chunks=(CHUNKS, 64))
+    for kwargs, error, match in [
+        ({"n_passes": True}, TypeError, "'n_passes' parameter"),
+        ({"shuffle_blocks": None}, TypeError, "'shuffle_blocks' parameter"),
+        ({"shuffle_blocks": True, "random_state": True}, ValueError, "random_state"),
+        ({"shuffle_blocks": True, "random_state": -1}, ValueError, "random_state"),
+        ({"y": 3}, ValueError, "'y' parameter"),
+        ({"colour": "red"}, TypeError, r"has no parameter\(s\) \['colour'\]"),
+    ]:
+        model = _CountingPartialFit()
+        with pytest.raises(error, match=match):
+            partial_fit_blocks(model, lazy, **kwargs)
+        assert not hasattr(model, "calls_")
+    with pytest.raises(TypeError, match="got the class BioHashTransformer"):
+        partial_fit_blocks(BioHashTransformer, lazy)
+    # A classifier without y failed on its first block with partial_fit's TypeError.
+    with pytest.raises(ValueError, match="partial_fit needs targets: pass y"):
+        partial_fit_blocks(GammaCrossEntropyClassifier(), lazy, classes=np.arange(10))
+    with pytest.raises(ValueError, match="X has no rows"):
+        partial_fit_blocks(_CountingPartialFit(), lazy[:0])
+
+
+def test_partial_fit_blocks_skips_empty_blocks_and_pairs_unknown_chunks():
+    X, y = _digits()
+    mask = _selected(X)
+    lazy_mask = da.from_array(mask, chunks=CHUNKS)
+    lazy_X = da.from_array(X, chunks=(CHUNKS, 64))[lazy_mask]
+    lazy_y = da.from_array(y, chunks=CHUNKS)[lazy_mask]
+    counter = partial_fit_blocks(_CountingPartialFit(), lazy_X, lazy_y, n_passes=2)
+    assert counter.calls_ == [30, 100, 30, 100]  # the empty blocks are skipped
+    classes = np.arange(10)
+    streamed = partial_fit_blocks(
+        GammaCrossEntropyClassifier(), lazy_X, lazy_y, classes=classes
+    )
+    looped = GammaCrossEntropyClassifier()
+    for rows in (slice(0, 30), slice(300, 400)):
+        looped.partial_fit(X[rows], y[rows], classes=classes)
+    np.testing.assert_array_equal(streamed.coef_, looped.coef_)
+    with pytest.raises(ValueError, match="numbers of row blocks differ"):
+        partial_fit_blocks(_CountingPartialFit(), lazy_X, y[mask])
+    other_mask = mask.copy()
+    other_mask[0] = False
+    other_y = da.from_array(y, chunks=CHUNKS)[da.from_array(other_mask, CHUNKS)]
+    with pytest.raises(ValueError, match="Row block 0 of X has 30 rows but y's has 29"):
+        partial_fit_blocks(_CountingPartialFit(), lazy_X, other_y)
 
 
 TEXT = [
@@ -281,9 +388,9 @@ def test_count_cooccurrence_corpus_from_files(tmp_path):
 
 
 def test_count_cooccurrence_corpus_errors():
-    with pytest.raises(TypeError, match="CooccurrenceVectorizer"):
+    with pytest.raises(TypeError, match="'vectorizer' parameter"):
         count_cooccurrence_corpus(FlyHashTransformer(), db.from_sequence(TEXT))
-    with pytest.raises(TypeError, match="dask bag or a list of paths"):
+    with pytest.raises(TypeError, match="'corpus' parameter"):
         count_cooccurrence_corpus(CooccurrenceVectorizer(), "corpus.txt")
     with pytest.raises(TypeError, match="file paths"):
         count_cooccurrence_corpus(CooccurrenceVectorizer(), [["a", "b"]])
@@ -293,6 +400,50 @@ def test_count_cooccurrence_corpus_errors():
         count_cooccurrence_corpus(
             CooccurrenceVectorizer(), db.from_sequence(TEXT), fit=False
         )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"blocksize": -1}, "'blocksize' parameter"),  # read_text looped forever
+        ({"blocksize": 0}, "'blocksize' parameter"),  # ZeroDivisionError
+        ({"blocksize": True}, "'blocksize' parameter"),
+        ({"blocksize": "abc"}, "blocksize='abc' must be a positive number of bytes"),
+        ({"blocksize": ""}, "blocksize='' must be a positive"),  # parsed as 1 byte
+        ({"blocksize": "-5MiB"}, "must be a positive number of bytes"),
+        ({"batch_tokens": 0}, "'batch_tokens' parameter of count_cooccurrence"),
+        ({"batch_tokens": 2.5}, "'batch_tokens' parameter"),
+        ({"fit": "no"}, "'fit' parameter"),  # was read as True
+        ({"fit": None}, "'fit' parameter"),  # was read as False
+    ],
+)
+def test_count_cooccurrence_corpus_checks_arguments_before_any_pass(
+    tmp_path, kwargs, match
+):
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(TEXT) + "\n", encoding="utf-8")
+    vectorizer = CooccurrenceVectorizer(window=2)
+    with pytest.raises((TypeError, ValueError), match=match):
+        count_cooccurrence_corpus(vectorizer, [str(path)], **kwargs)
+    assert not hasattr(vectorizer, "vocabulary_")  # no pass ran
+
+
+def test_count_cooccurrence_corpus_paths_and_parameter_errors(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(TEXT) + "\n", encoding="utf-8")
+    vectorizer = CooccurrenceVectorizer(window=2)
+    expected_fit, expected = _single_machine(vectorizer, TEXT)
+    # os.PathLike paths, and one partition per file.
+    counts = count_cooccurrence_corpus(vectorizer, (path,), blocksize=None)
+    assert vectorizer.vocabulary_ == expected_fit.vocabulary_
+    assert (counts != expected).nnz == 0
+    with pytest.raises(ValueError, match="empty list"):
+        count_cooccurrence_corpus(vectorizer, [])  # dask: 'empty urlpath sequence'
+    # The vectorizer's own parameter, not one of count_cooccurrence_corpus.
+    with pytest.raises(
+        ValueError, match="'window' parameter of estimator CooccurrenceVectorizer"
+    ):
+        count_cooccurrence_corpus(CooccurrenceVectorizer(window=0), (path,))
 
 
 # A real cluster: worker processes receive pickled estimators and data.
