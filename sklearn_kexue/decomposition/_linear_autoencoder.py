@@ -569,6 +569,15 @@ class LinearAutoencoder(
         self : object
             Fitted autoencoder.
         """
+        saved = copy.deepcopy(self.__dict__)
+        try:
+            return self._fit(X)
+        except BaseException:  # a refused fit leaves a fitted model as it was
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit(self, X):
         X = validate_input_data(self, X, reset=True, accept_sparse=("csr", "csc"))
         for name in _GRADIENT_STATE:  # left by an earlier gradient fit
             self.__dict__.pop(name, None)
@@ -1083,7 +1092,8 @@ class LinearAutoencoder(
         # first batch's), so each unit's share is its second moment e_i of the
         # scaled data.
         ratio = np.where(active, second_moments, 0.0)
-        squares = singular_values**2
+        with np.errstate(over="ignore"):  # checked just below
+            squares = singular_values**2
         variance = squares / max(self.n_samples_seen_ - 1, 1)
         if not (
             squares.max(initial=0.0) <= np.finfo(np.float64).max
@@ -1122,6 +1132,18 @@ class LinearAutoencoder(
             np.maximum(reconstruction, 0, out=reconstruction)
         return reconstruction
 
+    def _apply_scale(self, X):
+        """The power of two for applying the model to X (codes or data).
+
+        It is chosen from the largest of X's entries and the mean's, the
+        numbers that meet in the products: tiny data minus an ordinary mean
+        must not be scaled up into overflow.
+        """
+        largest = max_abs(X)
+        if self.mean_ is not None:
+            largest = max(largest, float(np.max(np.abs(self.mean_), initial=0.0)))
+        return power_of_two_scale(largest, X.dtype)
+
     @staticmethod
     def _work_copy(X, scale):
         """``X * scale`` in float64 for extreme input (scale != 1), else X."""
@@ -1147,7 +1169,7 @@ class LinearAutoencoder(
         """
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False, accept_sparse=("csr", "csc"))
-        scale = _input_scale(X)
+        scale = self._apply_scale(X)
         codes = self._encode(self._work_copy(X, scale), scale)
         if scale == 1:
             return codes
@@ -1179,7 +1201,7 @@ class LinearAutoencoder(
                 f"X has {X.shape[1]} columns, but this LinearAutoencoder has "
                 f"n_components_={self.n_components_} hidden units."
             )
-        scale = _input_scale(X)
+        scale = self._apply_scale(X)
         reconstruction = self._decode(self._work_copy(X, scale), scale)
         if scale == 1:
             return reconstruction
@@ -1213,7 +1235,7 @@ class LinearAutoencoder(
         """
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False, accept_sparse=("csr", "csc"))
-        scale = _input_scale(X)
+        scale = self._apply_scale(X)
         X_work = self._work_copy(X, scale)
         scores = np.empty(X.shape[0])
         row_bytes = 3 * 8 * X.shape[1]

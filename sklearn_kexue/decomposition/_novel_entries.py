@@ -162,10 +162,10 @@ def _novel_entries(estimator, X, n_entries, labels, min_value):
     for rows in gen_row_batches(X.shape[0], 3 * 8 * X.shape[1]):
         batch = X[rows]
         model_input = batch if frame is None else frame.iloc[rows]
-        reconstruction = np.asarray(
-            estimator.inverse_transform(estimator.transform(model_input)),
-            dtype=np.float64,
-        )
+        reconstruction = estimator.inverse_transform(estimator.transform(model_input))
+        if sp.issparse(reconstruction):  # e.g. a scaler kept sparse input sparse
+            reconstruction = reconstruction.toarray()
+        reconstruction = np.array(reconstruction, dtype=np.float64)
         if reconstruction.shape != batch.shape:
             raise ValueError(
                 f"{type(estimator).__name__}.inverse_transform(transform(X)) has "

@@ -442,8 +442,18 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         ValueError
             For invalid labels, weights or class weights, and when the
             objective overflows or L-BFGS cannot take a first step on features
-            far from unit scale (see Notes).
+            far from unit scale (see Notes). A refused fit leaves a fitted
+            model as it was.
         """
+        saved = copy.deepcopy(self.__dict__)
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit(self, X, y, sample_weight):
         y = check_label_kinds(y, "y")
         X, y = validate_input_data(
             self, X, y, reset=True, accept_sparse="csr", dtype=[np.float64, np.float32]

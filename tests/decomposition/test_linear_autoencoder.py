@@ -718,3 +718,31 @@ def test_verbose_lines_follow_the_common_format_and_loss_curve(capsys):
     # partial_fit continues the curve of fit: its 4 epochs, then this call.
     assert capsys.readouterr().out.startswith("[LinearAutoencoder] iteration 5, loss")
     assert len(model.loss_curve_) == model.n_iter_ == 5
+
+
+def test_tiny_input_to_a_centred_model_is_scaled_with_the_mean():
+    # The rescaling was chosen from X alone: 1e-300 rows minus an ordinary
+    # mean, scaled up by 2**997, overflowed score_samples.
+    X = _eighths((30, 5), seed=4)
+    model = LinearAutoencoder(2, center=True).fit(X)
+    tiny = X * 1e-300
+    expected = model.score_samples(np.zeros_like(X))  # tiny rows are 0 to rounding
+    np.testing.assert_allclose(model.score_samples(tiny), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        model.transform(tiny), model.transform(np.zeros_like(X)), rtol=1e-12
+    )
+
+
+def test_a_refused_refit_leaves_the_fitted_model_as_it_was():
+    X = _eighths((30, 5), seed=6)
+    model = LinearAutoencoder(2, solver="arpack", random_state=0).fit(X)
+    before = pickle.dumps(model)
+    with pytest.raises(ValueError, match="too large"):
+        model.fit(X * 1e300)
+    with pytest.raises(ValueError, match="must be < min"):
+        model.fit(X[:, :2])  # another width, refused after validation set it
+    assert pickle.dumps(model) == before
+    np.testing.assert_array_equal(
+        model.transform(X),
+        LinearAutoencoder(2, solver="arpack", random_state=0).fit(X).transform(X),
+    )

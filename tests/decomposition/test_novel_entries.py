@@ -148,3 +148,16 @@ def test_extreme_arguments_give_correct_results():
     np.testing.assert_array_equal(huge.row, base.row)
     np.testing.assert_array_equal(huge.column, base.column)
     np.testing.assert_allclose(huge.value, base.value * 2.0**400, rtol=1e-12)
+
+
+def test_a_transformer_with_sparse_reconstructions():
+    # StandardScaler keeps sparse input sparse: np.asarray of its
+    # reconstruction said "setting an array element with a sequence".
+    from sklearn.preprocessing import StandardScaler
+
+    X = _counts(seed=5, shape=(12, 6))
+    scaler = StandardScaler(with_mean=False).fit(X)
+    found = novel_entries(scaler, sp.csr_array(X), n_entries=3, min_value=-1.0)
+    # A scaler reconstructs X exactly: its zero cells stay 0 (> -1).
+    assert len(found.value) == 3 and np.all(found.value == 0)
+    np.testing.assert_array_equal(X[found.row, found.column], 0)

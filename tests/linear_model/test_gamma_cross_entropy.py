@@ -591,3 +591,14 @@ def test_decision_function_refuses_overflowing_logits():
     assert np.all(np.isfinite(clf.predict_proba(X * 1e300)))
     with pytest.raises(ValueError, match="logits of X overflow"):
         clf.decision_function(np.full((2, 4), 1.7e308))
+
+
+def test_a_refused_refit_with_another_width_leaves_the_model_as_it_was():
+    X, y = _scaled(load_iris)
+    clf = GammaCrossEntropyClassifier().fit(X, y)
+    before = pickle.dumps(clf)
+    # validate_data sets n_features_in_ = 2 before the weights are refused.
+    with pytest.raises(ValueError, match="non-negative"):
+        clf.fit(X[:, :2], y, sample_weight=-np.ones(len(y)))
+    assert pickle.dumps(clf) == before
+    assert clf.n_features_in_ == 4 and clf.predict(X[:3]).tolist() == [0, 0, 0]
