@@ -336,9 +336,9 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
     **Scale.** The penalty ``½ ||W||²`` makes the fit depend on the scale of
     the features (and the loss on ``C`` times the sample weights), so
     extreme features cannot be rescaled internally without changing the
-    problem. Features large enough to overflow the objective (|x| near
-    1e150), or to keep L-BFGS from taking a single step from zero (|x|
-    beyond about 1e25), raise a ValueError that advises standardising them;
+    problem. Features large enough to overflow the objective (absolute
+    values near 1e150), or to keep L-BFGS from taking a single step from zero
+    (beyond about 1e25), raise a ValueError that advises standardising them;
     no fitted attribute is ever NaN.
 
     Each L-BFGS evaluation reads dense data once, a block of rows at a
