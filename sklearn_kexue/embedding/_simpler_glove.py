@@ -53,6 +53,13 @@ class UnknownWordError(KeyError, IndexError, ValueError):
     and an ``AttributeError``: any of the three ``except`` clauses catches
     it. Its message names the word, which is also its ``word`` attribute.
 
+    Parameters
+    ----------
+    message : str
+        What is wrong, naming the word.
+    word : str or int
+        The unknown word, or the row index out of range.
+
     Examples
     --------
     >>> import numpy as np

@@ -11,6 +11,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import (
+    HasMethods,
     Hidden,
     Options,
     RealNotInt,
@@ -22,6 +23,7 @@ from sklearn.utils._param_validation import Interval as _SklearnInterval
 __all__ = [
     "N_JOBS",
     "RANDOM_STATE",
+    "HasMethods",
     "Hidden",
     "Interval",
     "Options",
