@@ -8,7 +8,11 @@ from sklearn.utils import Bunch, check_array
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.utils._batching import gen_row_batches
-from sklearn_kexue.utils._param_validation import Interval, validate_params
+from sklearn_kexue.utils._param_validation import (
+    HasMethods,
+    Interval,
+    validate_params,
+)
 from sklearn_kexue.utils._validation import check_pydata_sparse, check_sparse_structure
 
 __all__ = ["novel_entries"]
@@ -51,7 +55,7 @@ def _labels_from(X, labels):
 
 @validate_params(
     {
-        "estimator": "no_validation",  # any fitted transformer, checked below
+        "estimator": [HasMethods(["transform", "inverse_transform"])],
         "X": ["array-like", "sparse matrix"],
         "n_entries": [Interval(Integral, 1, None, closed="left")],
         "labels": [tuple, list, None],
@@ -128,17 +132,6 @@ def novel_entries(estimator, X, *, n_entries=10, labels=None, min_value=0.0):
 
 
 def _novel_entries(estimator, X, n_entries, labels, min_value):
-    missing = [
-        method
-        for method in ("transform", "inverse_transform")
-        if not callable(getattr(estimator, method, None))
-    ]
-    if missing:
-        raise TypeError(
-            "novel_entries needs a fitted transformer with transform and "
-            f"inverse_transform; {type(estimator).__name__} has no "
-            f"{' or '.join(missing)}."
-        )
     check_is_fitted(estimator)
     # A DataFrame is passed to the model as row slices, keeping its column names.
     frame = X if hasattr(X, "iloc") else None
