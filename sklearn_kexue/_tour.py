@@ -139,9 +139,7 @@ def _gamma_cross_entropy_step():
     noisy = y_train.copy()
     flipped = rng.choice(len(noisy), round(0.2 * len(noisy)), replace=False)
     noisy[flipped] = (noisy[flipped] + rng.integers(1, 10, len(flipped))) % 10
-    pipeline = make_pipeline(
-        StandardScaler(), GammaCrossEntropyClassifier(max_iter=1000)
-    )
+    pipeline = make_pipeline(StandardScaler(), GammaCrossEntropyClassifier())
     grid = {"gammacrossentropyclassifier__gamma": [0.0, 0.5, 1.0]}
     search = GridSearchCV(pipeline, grid, cv=3).fit(X_train, noisy)
     gamma = search.best_params_["gammacrossentropyclassifier__gamma"]
@@ -193,7 +191,7 @@ def _simpler_glove_step():
     """Pixels as words: vectors from pixel co-occurrence, images as their sums."""
     X_train, X_test, y_train, y_test = _digits()
     pipeline = make_pipeline(
-        SimplerGlove(pooling="mean", max_iter=100, tol=0, random_state=0),
+        SimplerGlove(pooling="mean", random_state=0),
         StandardScaler(),
         LogisticRegression(max_iter=3000),
     )
