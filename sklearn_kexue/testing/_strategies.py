@@ -194,8 +194,11 @@ def _matrix_dtypes(dtypes):
     chosen = []
     for candidate in candidates:
         try:
+            # np.dtype(None) is float64: None is no dtype here.
+            if not isinstance(candidate, (str, type, np.dtype)):
+                raise TypeError
             dtype = np.dtype(candidate)
-        except TypeError as error:
+        except (TypeError, ValueError) as error:
             raise TypeError(
                 f"dtypes must hold NumPy dtypes, got {candidate!r}."
             ) from error
@@ -352,6 +355,8 @@ def matrices(
     ...
     ValueError: min_value=1.0 must not exceed max_value=0.0.
     """
+    # Python floats: a NumPy float32 bound would make the range checks float32.
+    min_value, max_value = float(min_value), float(max_value)
     rows = _size_range(n_samples, "n_samples")
     columns = _size_range(n_features, "n_features")
     formats = list(_format_names(formats))

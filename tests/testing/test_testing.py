@@ -201,6 +201,7 @@ def test_as_format_converts_sparse_input_and_keeps_nan(format):
         ({"dtypes": [np.int64]}, ValueError, "float32 or float64.*int64"),
         ({"dtypes": ["float16"]}, ValueError, "float32 or float64.*float16"),
         ({"dtypes": ["nonsense"]}, TypeError, "dtypes must hold NumPy dtypes"),
+        ({"dtypes": [None]}, TypeError, "dtypes must hold NumPy dtypes"),
         ({"formats": []}, ValueError, "formats must name at least one"),
         ({"formats": ["lil"]}, ValueError, "got 'lil'"),
         ({"min_value": 5, "max_value": 1}, ValueError, "must not exceed"),
@@ -247,6 +248,19 @@ def test_matrices_round_bounds_into_the_dtype_and_allow_empty_shapes(X):
     assert X.dtype == np.float32 and X.shape[0] <= 3 and X.shape[1] <= 3
     nonzero = X[X != 0]
     assert np.all((nonzero >= np.float32(0.1)) & (nonzero <= np.float32(0.2)))
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_matrices_takes_numpy_float_bounds():
+    # A float32 bound made the range check float32: float64's largest value
+    # overflowed to inf, with a RuntimeWarning.
+    strategy = matrices(max_value=np.float32(0.5), dtypes=np.float64)
+
+    @given(X=strategy)
+    def check(X):
+        assert np.all(np.asarray(X.todense() if hasattr(X, "todense") else X) <= 0.5)
+
+    check()
 
 
 @given(
