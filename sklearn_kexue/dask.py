@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, InvalidParameterError
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 try:
@@ -49,6 +49,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
 from sklearn_kexue.embedding import CooccurrenceVectorizer
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
+    HasMethods,
     Interval,
     StrOptions,
     validate_params,

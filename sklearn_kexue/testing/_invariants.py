@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import HasMethods, InvalidParameterError
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from sklearn_kexue.testing._strategies import (
@@ -30,6 +30,7 @@ from sklearn_kexue.testing._strategies import (
 )
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
+    HasMethods,
     Interval,
     StrOptions,
     validate_params,
