@@ -22,9 +22,7 @@ Requires the ``dask`` extra: ``pip install "sklearn-kexue[dask]"``.
 
 import inspect
 import os
-import re
 from collections import Counter
-from contextlib import contextmanager
 from functools import partial
 from numbers import Integral
 
@@ -33,7 +31,6 @@ import scipy.sparse as sp
 from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 try:
@@ -52,6 +49,7 @@ from sklearn_kexue.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
+    estimator_errors_keep_their_names,
     validate_params,
 )
 
@@ -67,25 +65,6 @@ ROW_WISE_METHODS = (
     "decision_function",
     "score_samples",
 )
-
-
-@contextmanager
-def _estimator_errors_keep_their_names():
-    """Keep the estimator's name in its own parameter errors.
-
-    ``validate_params`` renames "parameter of <Name> must be" in any error
-    raised inside the function it decorates, which would blame these helpers
-    for a parameter of the estimator they run.
-    """
-    try:
-        yield
-    except InvalidParameterError as error:
-        message = re.sub(
-            r"parameter of (\w+) must be",
-            r"parameter of estimator \1 must be",
-            str(error),
-        )
-        raise InvalidParameterError(message) from error
 
 
 def _check_instance(estimator, name="estimator"):
@@ -219,7 +198,7 @@ def transform_blocks(estimator, X, *, method="transform"):
         )
     # The output's type, dtype and width, from the estimator on one zero row
     # of the blocks' type (estimators may refuse an empty block).
-    with _estimator_errors_keep_their_names():
+    with estimator_errors_keep_their_names():
         probe = getattr(estimator, method)(_zero_rows(X._meta, X.shape[1]))
     if not (isinstance(probe, np.ndarray) or sp.issparse(probe)):
         raise TypeError(
@@ -408,7 +387,7 @@ def partial_fit_blocks(
             if block.shape[0] == 0:
                 continue
             n_rows += block.shape[0]
-            with _estimator_errors_keep_their_names():
+            with estimator_errors_keep_their_names():
                 estimator.partial_fit(*args, **partial_fit_params)
         if n_rows == 0:
             raise ValueError("X has no rows: there is nothing to fit.")
@@ -552,7 +531,7 @@ def count_cooccurrence_corpus(
         corpus = db.read_text(_check_paths(corpus), blocksize=blocksize)
     if fit:
         settings = clone(vectorizer)
-        with _estimator_errors_keep_their_names():
+        with estimator_errors_keep_their_names():
             settings._validate_params()
         word_counts = corpus.reduction(
             partial(_partition_word_counts, vectorizer=settings),
@@ -564,7 +543,7 @@ def count_cooccurrence_corpus(
         vectorizer.__dict__.pop("_stream_counts", None)
     else:
         check_is_fitted(vectorizer)
-    with _estimator_errors_keep_their_names():
+    with estimator_errors_keep_their_names():
         return corpus.reduction(
             partial(
                 _partition_cooccurrence,

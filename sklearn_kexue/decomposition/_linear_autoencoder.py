@@ -218,9 +218,9 @@ class LinearAutoencoder(
         Iterative solvers find a rule's k by doubling their number of
         components until the rule is decided.
 
-    solver : {"auto", "full", "covariance_eigh", "arpack", "propack", \
-            "randomized", "gradient"}, default="auto"
-        How the optimum is found.
+    solver : str, default="auto"
+        How the optimum is found: one of "auto", "full", "covariance_eigh",
+        "arpack", "propack", "randomized", "gradient".
 
         - "full": LAPACK SVD (``gesdd``) of the dense matrix; exact.
         - "covariance_eigh": eigendecomposition of the n_features x n_features

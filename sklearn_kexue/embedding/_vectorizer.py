@@ -563,7 +563,7 @@ def _count_cooccurrence(ids, offsets, n_words, window, per_document, dtype):
 
 
 class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
-    """Windowed word co-occurrence counts of text documents.
+    r"""Windowed word co-occurrence counts of text documents.
 
     Each document becomes one row of V * V counts, V the vocabulary size
     (word index = frequency rank). Read as a V x V matrix, entry ``(i, j)``,
@@ -581,7 +581,7 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         side. None counts all pairs of a document.
     lowercase : bool, default=True
         Lower-case documents (and tokens of pre-tokenised documents).
-    token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
+    token_pattern : str, default=``r"(?u)\b\w\w+\b"``
         Regular expression of a token, used when ``tokenizer`` is None. With
         one capturing group, the group is the token. A pattern that matches
         the empty string is refused (it would make empty tokens).

@@ -143,8 +143,10 @@ class SignRandomProjection(
             # Means of extreme values overflow; a power-of-two rescale is exact.
             scale = power_of_two_scale(max_abs(X))
             X_scaled = X if scale == 1 else X * scale
-            mean = np.asarray(X_scaled.mean(axis=0, dtype=np.float64)).ravel()
-            self.mean_ = mean / scale
+            # sum / n for dense and sparse alike (SciPy's mean multiplies by
+            # 1 / n): rows equal to the mean get the same codes either way.
+            sums = np.asarray(X_scaled.sum(axis=0, dtype=np.float64)).ravel()
+            self.mean_ = sums / X.shape[0] / scale
         else:
             self.mean_ = None
         return self

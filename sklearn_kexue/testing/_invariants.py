@@ -9,15 +9,12 @@ that a wrong call never passes, nor fails as if the invariant were broken.
 
 import copy
 import pickle
-import re
-from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from sklearn_kexue.testing._strategies import (
@@ -33,6 +30,7 @@ from sklearn_kexue.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
+    estimator_errors_keep_their_names,
     validate_params,
 )
 from sklearn_kexue.utils._validation import (
@@ -56,25 +54,6 @@ _UNFITTED = [HasMethods(["fit", "transform"]), HasMethods(["fit", "predict"])]
 _FITTED = [HasMethods(["transform"]), HasMethods(["predict"])]
 _CODES = ["array-like", "sparse matrix"]
 _DATA = ["array-like", "sparse matrix"]
-
-
-@contextmanager
-def _estimator_errors_keep_their_names():
-    """Keep the estimator's name in its own parameter errors.
-
-    ``validate_params`` renames "parameter of <Name> must be" in any error
-    raised inside the function it decorates, which would blame this check for
-    a parameter of the estimator under test.
-    """
-    try:
-        yield
-    except InvalidParameterError as error:
-        message = re.sub(
-            r"parameter of (\w+) must be",
-            r"parameter of estimator \1 must be",
-            str(error),
-        )
-        raise InvalidParameterError(message) from error
 
 
 def _check_instance(estimator):
@@ -252,14 +231,14 @@ def assert_even_hamming_distances(codes):
 
 
 def _output(estimator, X):
-    with _estimator_errors_keep_their_names():
+    with estimator_errors_keep_their_names():
         if hasattr(estimator, "transform"):
             return estimator.transform(X)
         return estimator.predict(X)
 
 
 def _fit(estimator, X, y):
-    with _estimator_errors_keep_their_names():
+    with estimator_errors_keep_their_names():
         return estimator.fit(X, y)
 
 
@@ -451,7 +430,7 @@ def assert_input_unchanged(estimator, X, y=None):
     _output(fitted, X)
     _assert_same_data(X, snapshot)
     if hasattr(fitted, "fit_transform"):
-        with _estimator_errors_keep_their_names():
+        with estimator_errors_keep_their_names():
             clone(estimator).fit_transform(X, y)
         _assert_same_data(X, snapshot)
 

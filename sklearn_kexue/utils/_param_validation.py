@@ -7,12 +7,15 @@ constraint in this package comes from this module, whose :class:`Interval`
 refuses booleans; a parameter that takes a flag says ``"boolean"``.
 """
 
+import re
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import (
     HasMethods,
     Hidden,
+    InvalidParameterError,
     Options,
     RealNotInt,
     StrOptions,
@@ -29,6 +32,7 @@ __all__ = [
     "Options",
     "RealNotInt",
     "StrOptions",
+    "estimator_errors_keep_their_names",
     "validate_params",
 ]
 
@@ -36,22 +40,24 @@ __all__ = [
 class Interval(_SklearnInterval):
     """scikit-learn's typed interval constraint, refusing ``bool`` values.
 
-    Parameters
-    ----------
-    type : {numbers.Integral, numbers.Real, RealNotInt}
-        The set of numbers the interval is taken from.
-    left, right : float, int or None
-        Bounds; None means unbounded on that side.
-    closed : {"left", "right", "both", "neither"}
-        Which bounds belong to the interval.
+        Parameters
+        ----------
+        type : {numbers.Integral, numbers.Real, RealNotInt}
+            The set of numbers the interval is taken from.
+        left, right : float, int or None
+            Bounds; None means unbounded on that side.
+        closed : {"left", "right", "both", "neither"}
+            Which bounds belong to the interval.
 
-    Examples
-    --------
-    >>> from numbers import Integral
-    >>> from sklearn_kexue.utils._param_validation import Interval
-    >>> positive = Interval(Integral, 1, None, closed="left")
-    >>> positive.is_satisfied_by(3), positive.is_satisfied_by(True)
-    (True, False)
+        Examples
+        --------
+        >>> import re
+    from contextlib import contextmanager
+    from numbers import Integral
+        >>> from sklearn_kexue.utils._param_validation import Interval
+        >>> positive = Interval(Integral, 1, None, closed="left")
+        >>> positive.is_satisfied_by(3), positive.is_satisfied_by(True)
+        (True, False)
     """
 
     def is_satisfied_by(self, val):
@@ -74,3 +80,24 @@ N_JOBS = [
     Interval(Integral, 1, None, closed="left"),
     None,
 ]
+
+
+@contextmanager
+def estimator_errors_keep_their_names():
+    """Keep an estimator's name in its own parameter errors, inside a helper.
+
+    ``validate_params`` rewrites "parameter of <Name> must be" in every
+    :class:`InvalidParameterError` raised inside the function it decorates,
+    which would blame a helper that runs an estimator (a Dask wrapper, an
+    invariant check) for the estimator's own parameter. Run the estimator
+    inside this context: its errors then read "parameter of estimator <Name>".
+    """
+    try:
+        yield
+    except InvalidParameterError as error:
+        message = re.sub(
+            r"parameter of (\w+) must be",
+            r"parameter of estimator \1 must be",
+            str(error),
+        )
+        raise InvalidParameterError(message) from error

@@ -7,6 +7,8 @@ import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
+from sklearn_kexue.utils._param_validation import HasMethods, validate_params
+
 __all__ = ["check_pydata_sparse", "check_sparse_structure", "validate_input_data"]
 
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -121,6 +123,18 @@ def check_sparse_structure(X):
     """
     if not sp.issparse(X):
         return X
+    if len(X.shape) != 2:
+        raise ValueError(
+            f"Expected a 2-D sparse matrix, got a {X.format.upper()} array of "
+            f"shape {X.shape}."
+        )
+    for name in ("indices", "indptr", "row", "col", "offsets"):
+        index = getattr(X, name, None)
+        if isinstance(index, np.ndarray) and index.dtype.kind not in "iu":
+            raise ValueError(
+                f"Malformed sparse input: the {X.format.upper()} {name} array "
+                f"must hold integers, got dtype {index.dtype}."
+            )
     n_rows, n_columns = X.shape
     if X.format in ("csr", "csc", "bsr"):
         block_rows, block_columns = X.blocksize if X.format == "bsr" else (1, 1)
@@ -196,6 +210,17 @@ def _protect_caller_data(X_validated, X_original):
     return X_validated
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["__sklearn_tags__"])],
+        "X": "no_validation",
+        "y": "no_validation",
+        "reset": ["boolean"],
+        "accept_sparse": "no_validation",
+        "dtype": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def validate_input_data(
     estimator,
     X,
@@ -259,7 +284,7 @@ def validate_input_data(
         dtype=dtype,
         **check_params,
     )
-    if isinstance(y, str) and y == "no_validation":
+    if y is None or (isinstance(y, str) and y == "no_validation"):
         return _protect_caller_data(validated, X_converted)
     X_valid, y_valid = validated
     return _protect_caller_data(X_valid, X_converted), y_valid

@@ -49,6 +49,11 @@ OBSCURE_MESSAGES = (
     "Cannot determine Numba type",
     "invalid value encountered",
     "division by zero",
+    "values to unpack",
+    "is not iterable",
+    "unhashable type",
+    "cannot be interpreted as an integer",
+    "truth value of an array",
 )
 
 

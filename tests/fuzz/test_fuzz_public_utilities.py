@@ -1673,12 +1673,6 @@ def test_input_checks_on_unusual_input(case):
     check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SignRandomProjection(center=True): the mean of sparse input differs "
-    "from the dense mean in the last bit, so rows equal to the mean get other "
-    "codes when fitted on CSR (reported; found by this suite's duplicate_rows case)",
-)
 def test_sign_random_projection_same_codes_for_sparse_fit():
     X = np.repeat(np.array([[2.0, 1.0, 1.0]]), 6, axis=0)
     assert_same_output_across_formats(
@@ -1686,18 +1680,11 @@ def test_sign_random_projection_same_codes_for_sparse_fit():
     )
 
 
-# Known defects of sklearn_kexue.utils._validation (not owned by this suite's
-# author; reported): strict, so that their fix turns these into failures to update.
+# Defects found in sklearn_kexue.utils._validation by this suite, now fixed.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="utils._validation: a 1-D or 3-D SciPy COO array unpacks its shape "
-    "into (rows, columns): 'not enough values to unpack'",
-)
 @pytest.mark.parametrize("shape", [(3,), (2, 2, 2)])
 def test_sparse_structure_of_coo_arrays_not_2d(shape):
-    # _bad_inputs.OBSCURE_MESSAGES lacks "values to unpack": name the shape here.
     X = sp.coo_array(np.ones(shape))
     try:
         assert check_sparse_structure(X) is X
@@ -1707,11 +1694,6 @@ def test_sparse_structure_of_coo_arrays_not_2d(shape):
         validate_input_data(BaseEstimator(), X)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="utils._validation: y=None is taken for targets to validate, and the "
-    "result is unpacked as (X, y): a 2-row X comes back as its two rows",
-)
 def test_validate_input_data_with_y_none():
     X = np.arange(6.0).reshape(2, 3)
     result = check_outcome(
