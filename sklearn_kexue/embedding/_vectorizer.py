@@ -77,6 +77,12 @@ def _token_sequence(document):
             "A document must be a str or a sequence of str tokens, got bytes; "
             "decode it first (document.decode('utf-8'))."
         )
+    if isinstance(document, (Mapping, Set)):
+        # A dict would be read as its keys, a set in hash order: no token order.
+        raise TypeError(
+            "A document must be a str or a sequence of str tokens in text "
+            f"order, got a {type(document).__name__}."
+        )
     try:
         return list(document)
     except TypeError:

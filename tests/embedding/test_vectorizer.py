@@ -788,6 +788,8 @@ def test_documents_that_are_not_an_iterable_of_documents_are_refused():
         ([b"the cat"], TypeError, "got bytes; decode it"),
         ([None], TypeError, "got NoneType"),
         ([3.5], TypeError, "got float"),
+        ([{"the": 1, "cat": 2}], TypeError, "in text order, got a dict"),
+        ([{"the", "cat"}], TypeError, "in text order, got a set"),
     ]
     for documents, error, message in cases:
         for method in (
