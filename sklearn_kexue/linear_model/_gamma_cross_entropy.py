@@ -27,6 +27,7 @@ from sklearn_kexue.utils._adam import Adam
 from sklearn_kexue.utils._param_validation import Interval, StrOptions
 from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._scaling import max_abs
+from sklearn_kexue.utils._threads import SolverOnOneBlasThread
 from sklearn_kexue.utils._validation import (
     validate_input_data,
     validate_sample_weight,
@@ -499,9 +500,13 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
                 print_iteration(self, len(loss_curve), loss_curve[-1])
 
         # Overflow is reported by evaluate, not by NumPy warnings.
-        with np.errstate(over="ignore", invalid="ignore"):
+        product_flops = X.shape[0] * X.shape[1] * objective.n_outputs
+        with (
+            np.errstate(over="ignore", invalid="ignore"),
+            SolverOnOneBlasThread(product_flops) as threads,
+        ):
             result = scipy.optimize.minimize(
-                evaluate,
+                threads.objective(evaluate),
                 start,
                 method="L-BFGS-B",
                 jac=True,
