@@ -40,24 +40,22 @@ __all__ = [
 class Interval(_SklearnInterval):
     """scikit-learn's typed interval constraint, refusing ``bool`` values.
 
-        Parameters
-        ----------
-        type : {numbers.Integral, numbers.Real, RealNotInt}
-            The set of numbers the interval is taken from.
-        left, right : float, int or None
-            Bounds; None means unbounded on that side.
-        closed : {"left", "right", "both", "neither"}
-            Which bounds belong to the interval.
+    Parameters
+    ----------
+    type : {numbers.Integral, numbers.Real, RealNotInt}
+        The set of numbers the interval is taken from.
+    left, right : float, int or None
+        Bounds; None means unbounded on that side.
+    closed : {"left", "right", "both", "neither"}
+        Which bounds belong to the interval.
 
-        Examples
-        --------
-        >>> import re
-    from contextlib import contextmanager
-    from numbers import Integral
-        >>> from sklearn_kexue.utils._param_validation import Interval
-        >>> positive = Interval(Integral, 1, None, closed="left")
-        >>> positive.is_satisfied_by(3), positive.is_satisfied_by(True)
-        (True, False)
+    Examples
+    --------
+    >>> from numbers import Integral
+    >>> from sklearn_kexue.utils._param_validation import Interval
+    >>> positive = Interval(Integral, 1, None, closed="left")
+    >>> positive.is_satisfied_by(3), positive.is_satisfied_by(True)
+    (True, False)
     """
 
     def is_satisfied_by(self, val):
