@@ -79,9 +79,7 @@ def _biohash_step():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         lines = _hasher_step(
-            BioHashTransformer(
-                n_components=80, max_iter=200, learning_rate=0.1, random_state=0
-            ),
+            BioHashTransformer(n_components=80, random_state=0),
             {"hash_length": [4, 16]},
             lambda hasher: (
                 f"{hasher.hash_length_}-of-{hasher.n_components} BioHash codes"
