@@ -3,7 +3,7 @@
 import math
 import time
 import warnings
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +19,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative
 
 from sklearn_kexue.embedding._glove_kernels import adagrad_epoch, weighted_pair_loss
+from sklearn_kexue.embedding._word_vectors import (
+    _WORD,
+    UnknownWordError,
+    WordVectors,
+    _complete_vocabulary,
+)
 from sklearn_kexue.utils._dimensions import minimum_entropy_dimension
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
@@ -39,48 +45,6 @@ _MAX_PAIR_WEIGHT = 2.0**100
 # A step is η λ d times a coordinate: with every λ below float64's epsilon no
 # step changes a vector's coordinates at float64 precision.
 _MIN_LARGEST_PAIR_WEIGHT = float(np.finfo(np.float64).eps)
-# A word (str) or a row index: the word arguments of the query methods.
-_WORD = [str, Interval(Integral, None, None, closed="neither")]
-
-
-class UnknownWordError(KeyError, IndexError, ValueError):
-    """A word that is not in the model: an unknown str or an index out of range.
-
-    It is a :class:`KeyError` (gensim's ``KeyedVectors`` idiom for an unknown
-    word), an :class:`IndexError` (NumPy's idiom for a row index out of
-    range) and a :class:`ValueError` (scikit-learn's idiom for a bad
-    argument), as scikit-learn's ``NotFittedError`` is both a ``ValueError``
-    and an ``AttributeError``: any of the three ``except`` clauses catches
-    it. Its message names the word, which is also its ``word`` attribute.
-
-    Parameters
-    ----------
-    message : str
-        What is wrong, naming the word.
-    word : str or int
-        The unknown word, or the row index out of range.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_kexue.embedding import SimplerGlove, UnknownWordError
-    >>> counts = np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 3.0], [1.0, 0.0, 2.0]])
-    >>> glove = SimplerGlove(n_components=2, x_max=1.0, vocabulary=["a", "b", "c"],
-    ...                      random_state=0).fit(counts)
-    >>> try:
-    ...     glove.most_similar("zebra")
-    ... except UnknownWordError as error:
-    ...     print(error.word)
-    zebra
-    """
-
-    def __init__(self, message, word):
-        super().__init__(message)
-        self.word = word
-
-    def __str__(self):
-        # KeyError's str() is the repr of its argument; the message reads better.
-        return str(self.args[0])
 
 
 class SimplerGlove(
@@ -557,6 +521,24 @@ class SimplerGlove(
 
     # Word-level API -------------------------------------------------------------
 
+    @property
+    def word_vectors_(self):
+        """:class:`~sklearn_kexue.embedding.WordVectors` of the fitted model.
+
+        Built on each access from ``embeddings_``, ``vocabulary_`` (when
+        set; otherwise words are column indices) and ``word_counts_``,
+        sharing their memory: it queries the vectors (:meth:`similarity`,
+        :meth:`most_similar` and :meth:`analogy` are its methods) and exports
+        them to gensim or to word2vec files. Keep it in a variable for many
+        queries: it computes the unit vectors once.
+        """
+        check_is_fitted(self)
+        return WordVectors(
+            self.embeddings_,
+            getattr(self, "vocabulary_", None),
+            counts=self.word_counts_,
+        )
+
     @validate_params(
         {
             "word_a": _WORD,
@@ -568,6 +550,9 @@ class SimplerGlove(
     )
     def similarity(self, word_a, word_b, *, measure="cosine", n_reference=10_000):
         """Similarity of two words.
+
+        :meth:`WordVectors.similarity
+        <sklearn_kexue.embedding.WordVectors.similarity>` of ``word_vectors_``.
 
         Parameters
         ----------
@@ -598,28 +583,21 @@ class SimplerGlove(
 
         Examples
         --------
+        >>> import numpy as np
         >>> from sklearn_kexue import SimplerGlove
-        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
-        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
-        >>> vectorizer = CooccurrenceVectorizer(window=2).fit(docs)
+        >>> X = np.random.default_rng(0).poisson(1.0, size=(200, 4))
         >>> glove = SimplerGlove(
-        ...     n_components=3, input_type="cooccurrence", max_iter=100, tol=0,
-        ...     vocabulary=vectorizer.vocabulary_, random_state=0,
-        ... ).fit(vectorizer.cooccurrence_matrix(docs).reshape(1, -1))
+        ...     n_components=2, max_iter=20, tol=0, random_state=0,
+        ...     vocabulary=["cat", "dog", "mat", "log"],
+        ... ).fit(X)
         >>> round(glove.similarity("cat", "cat"), 6)
         1.0
-        >>> -1 <= glove.similarity("cat", "dog", measure="profile", n_reference=5) <= 1
+        >>> -1 <= glove.similarity("cat", "dog", measure="profile") <= 1
         True
         """
-        check_is_fitted(self)
-        index_a, index_b = self._word_index(word_a), self._word_index(word_b)
-        space = self._measure_space(measure, n_reference)
-        a = _mapped(self.embeddings_[index_a], space)
-        b = _mapped(self.embeddings_[index_b], space)
-        if measure == "dot":
-            return float(a @ b)
-        norms = np.linalg.norm(a) * np.linalg.norm(b)
-        return float(a @ b / norms) if norms > 0 else 0.0
+        return self._queried_word_vectors(word_a, word_b).similarity(
+            word_a, word_b, measure=measure, n_reference=n_reference
+        )
 
     @validate_params(
         {
@@ -632,6 +610,10 @@ class SimplerGlove(
     )
     def most_similar(self, query, topn=10, *, measure="cosine", n_reference=10_000):
         """The words closest to a word or a vector.
+
+        :meth:`WordVectors.most_similar
+        <sklearn_kexue.embedding.WordVectors.most_similar>` of
+        ``word_vectors_``.
 
         Parameters
         ----------
@@ -665,29 +647,21 @@ class SimplerGlove(
 
         Examples
         --------
+        >>> import numpy as np
         >>> from sklearn_kexue import SimplerGlove
-        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
-        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
-        >>> vectorizer = CooccurrenceVectorizer(window=2).fit(docs)
+        >>> X = np.random.default_rng(0).poisson(1.0, size=(200, 4))
         >>> glove = SimplerGlove(
-        ...     n_components=3, input_type="cooccurrence", max_iter=100, tol=0,
-        ...     vocabulary=vectorizer.vocabulary_, random_state=0,
-        ... ).fit(vectorizer.cooccurrence_matrix(docs).reshape(1, -1))
+        ...     n_components=2, max_iter=20, tol=0, random_state=0,
+        ...     vocabulary=["cat", "dog", "mat", "log"],
+        ... ).fit(X)
         >>> neighbours = glove.most_similar("cat", topn=3)
         >>> len(neighbours), "cat" in dict(neighbours)  # the query is left out
         (3, False)
         """
-        check_is_fitted(self)
-        exclude = []
-        if isinstance(query, (str, Integral)):
-            index = self._word_index(query)
-            exclude.append(index)
-        else:
-            query = self._query_vector(query, measure)
-        space = self._measure_space(measure, n_reference)
-        vectors = _mapped(self.embeddings_, space)
-        target = vectors[exclude[0]] if exclude else _mapped(query, space)
-        return self._rank(vectors, target, measure, exclude, topn)
+        words = (query,) if isinstance(query, str) else ()
+        return self._queried_word_vectors(*words).most_similar(
+            query, topn=topn, measure=measure, n_reference=n_reference
+        )
 
     @validate_params(
         {
@@ -703,7 +677,8 @@ class SimplerGlove(
 
         The answer maximises cos(v, b̂ - â + ĉ) over the unit-normalised word
         vectors, leaving out the three query words (as gensim and GloVe's
-        evaluation script do).
+        evaluation script do): :meth:`WordVectors.analogy
+        <sklearn_kexue.embedding.WordVectors.analogy>` of ``word_vectors_``.
 
         Parameters
         ----------
@@ -725,23 +700,31 @@ class SimplerGlove(
 
         Examples
         --------
+        >>> import numpy as np
         >>> from sklearn_kexue import SimplerGlove
-        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
-        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
-        >>> vectorizer = CooccurrenceVectorizer(window=2).fit(docs)
+        >>> X = np.random.default_rng(0).poisson(1.0, size=(200, 4))
         >>> glove = SimplerGlove(
-        ...     n_components=3, input_type="cooccurrence", max_iter=100, tol=0,
-        ...     vocabulary=vectorizer.vocabulary_, random_state=0,
-        ... ).fit(vectorizer.cooccurrence_matrix(docs).reshape(1, -1))
+        ...     n_components=2, max_iter=20, tol=0, random_state=0,
+        ...     vocabulary=["cat", "dog", "mat", "log"],
+        ... ).fit(X)
         >>> answer, cosine = glove.analogy("cat", "mat", "dog")[0]
-        >>> answer in ("cat", "mat", "dog")  # the query words are left out
-        False
+        >>> answer  # the query words are left out
+        'log'
         """
+        return self._queried_word_vectors(word_a, word_b, word_c).analogy(
+            word_a, word_b, word_c, topn=topn
+        )
+
+    def _queried_word_vectors(self, *words):
+        """``word_vectors_``, once the str among ``words`` can be looked up."""
         check_is_fitted(self)
-        indices = [self._word_index(word) for word in (word_a, word_b, word_c)]
-        unit = _unit_rows(self.embeddings_)
-        target = unit[indices[1]] - unit[indices[0]] + unit[indices[2]]
-        return self._rank(unit, target, "cosine", indices, topn)
+        word = next((word for word in words if isinstance(word, str)), None)
+        if word is not None and not hasattr(self, "vocabulary_"):
+            raise ValueError(
+                f"Word {word!r} given, but the model has no vocabulary_; pass "
+                "vocabulary= to SimplerGlove, or use column indices."
+            )
+        return self.word_vectors_
 
     def _resolve_vocabulary(self, n_words):
         """Word -> index from ``vocabulary`` or string feature names, else None."""
@@ -751,147 +734,9 @@ class SimplerGlove(
             if names is None or self.input_type != "contexts":
                 return None
             vocabulary = list(names)
-        if isinstance(vocabulary, Mapping):
-            words, indices = list(vocabulary.keys()), list(vocabulary.values())
-            bad = [index for index in indices if not _is_int(index)]
-            if bad:
-                raise TypeError(
-                    "vocabulary must map words to int column indices; got "
-                    f"{bad[0]!r} of type {type(bad[0]).__name__}."
-                )
-            indices = [int(index) for index in indices]
-        else:
-            words = np.asarray(
-                list(vocabulary) if isinstance(vocabulary, Set) else vocabulary,
-                dtype=object,
-            )
-            if isinstance(vocabulary, Set) or words.ndim != 1:
-                raise ValueError(
-                    "vocabulary must be a mapping word -> column or a 1-D "
-                    "sequence of words in column order; got "
-                    + (
-                        "a set (unordered)."
-                        if isinstance(vocabulary, Set)
-                        else f"an array of shape {words.shape}."
-                    )
-                )
-            words = words.tolist()
-            indices = list(range(len(words)))
-        bad = [word for word in words if not isinstance(word, str)]
-        if bad:
-            raise TypeError(
-                "vocabulary's words must be str; got "
-                f"{bad[0]!r} of type {type(bad[0]).__name__}."
-            )
-        mapping = dict(zip(map(str, words), indices))
-        if len(mapping) != len(words):
-            repeated = next(word for word in words if words.count(word) > 1)
-            raise ValueError(f"vocabulary contains repeated words ({repeated!r}).")
-        if sorted(indices) != list(range(n_words)):
-            raise ValueError(
-                f"vocabulary must map {n_words} words to the indices 0 to "
-                f"{n_words - 1} (one per column of X); got {len(mapping)} words "
-                f"with indices from {min(indices, default=None)} to "
-                f"{max(indices, default=None)}."
-            )
-        return mapping
-
-    def _word_index(self, word):
-        vocabulary = getattr(self, "vocabulary_", None)
-        if isinstance(word, str):
-            if vocabulary is None:
-                raise ValueError(
-                    f"Word {word!r} given, but the model has no vocabulary_; pass "
-                    "vocabulary= to SimplerGlove, or use column indices."
-                )
-            if word not in vocabulary:
-                raise UnknownWordError(f"Word {word!r} is not in the vocabulary.", word)
-            return vocabulary[word]
-        n_words = self.embeddings_.shape[0]
-        if not 0 <= word < n_words:
-            raise UnknownWordError(
-                f"Word index {word} is out of range [0, {n_words}).", word
-            )
-        return int(word)
-
-    def _query_vector(self, query, measure):
-        """A query vector as float64, checked: real, finite, of the right length.
-
-        For the cosine measures (invariant to the query's scale) a vector with
-        huge or tiny entries is rescaled exactly by a power of two.
-        """
-        vector = np.asarray(query)
-        if vector.dtype.kind not in "iuf":
-            raise TypeError(
-                "A query vector must hold real numbers; got an array of dtype "
-                f"{vector.dtype}."
-            )
-        vector = vector.astype(np.float64)
-        n_components = self.embeddings_.shape[1]
-        if vector.shape != (n_components,):
-            raise ValueError(
-                f"A query vector must have shape ({n_components},), got {vector.shape}."
-            )
-        if not np.all(np.isfinite(vector)):
-            raise ValueError("A query vector must be finite; it holds NaN or inf.")
-        if measure != "dot":
-            vector *= power_of_two_scale(max_abs(vector))
-        return vector
-
-    def _measure_space(self, measure, n_reference):
-        """The map into the space where ``measure`` is a dot product or a cosine.
-
-        None stands for the identity (``"cosine"`` and ``"dot"``), so that the
-        common measures copy nothing.
-        """
-        if measure == "profile":
-            return self._profile_transform(n_reference)
-        return None
-
-    def _profile_transform(self, n_reference):
-        """U with <U v_a, U v_b> = the covariance of the PMI profiles of a and b.
-
-        A word's PMI profile over reference words R is (<v_w, v_r>) for r in
-        R; centred over R it is V_c v_w with V_c the centred reference
-        vectors, so the profiles' correlation is a cosine after mapping every
-        vector by a square root U of V_cᵀ V_c (Su's "similar words").
-        """
-        frequent = np.argsort(-self.word_counts_, kind="stable")[:n_reference]
-        reference = self.embeddings_[frequent]
-        centred = reference - reference.mean(axis=0)
-        eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
-        return np.sqrt(np.clip(eigenvalues, 0.0, None))[:, np.newaxis] * eigenvectors.T
-
-    def _rank(self, vectors, target, measure, exclude, topn):
-        if measure == "dot":
-            with np.errstate(over="ignore", invalid="ignore"):
-                scores = vectors @ target
-            if not np.all(np.isfinite(scores)):
-                raise ValueError(
-                    "The query vector's inner products with the word vectors "
-                    "exceed the float64 range; use measure='cosine'."
-                )
-        else:
-            scores = vectors @ target
-            norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(target)
-            scores = np.divide(
-                scores, norms, out=np.zeros_like(scores), where=norms > 0
-            )
-        scores[exclude] = -np.inf
-        topn = min(topn, scores.shape[0] - len(set(exclude)))
-        best = np.argpartition(-scores, topn - 1)[:topn] if topn else []
-        best = sorted(best, key=lambda index: (-scores[index], index))
-        words = self._index_to_word()
-        return [(words[index], float(scores[index])) for index in best]
-
-    def _index_to_word(self):
-        vocabulary = getattr(self, "vocabulary_", None)
-        if vocabulary is None:
-            return range(self.embeddings_.shape[0])
-        words = [None] * len(vocabulary)
-        for word, index in vocabulary.items():
-            words[index] = word
-        return words
+        return _complete_vocabulary(
+            vocabulary, n_words, name="vocabulary", unit="column", of="X"
+        )
 
     @property
     def _n_features_out(self):
@@ -1099,19 +944,3 @@ def _pair_weights(pair_counts, x_max, alpha, truncate, log_pair_scale=0.0):
         if truncate:
             log_ratio = np.minimum(log_ratio, 0.0)
         return np.exp(alpha * log_ratio)
-
-
-def _is_int(value):
-    """An integer that is not a bool (numpy's integers included)."""
-    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def _unit_rows(vectors):
-    """Rows scaled to unit length (zero rows stay zero)."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-
-
-def _mapped(vectors, space):
-    """Vectors (rows, or one vector) mapped by ``space``; None is the identity."""
-    return vectors if space is None else vectors @ space.T

@@ -1,25 +1,53 @@
 """Evaluation of word vectors: similarity correlation and analogy accuracy."""
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
 from scipy.stats import spearmanr
 from sklearn.utils import Bunch, check_array
+from sklearn.utils._param_validation import InvalidParameterError
 
+from sklearn_kexue.embedding._simpler_glove import SimplerGlove
+from sklearn_kexue.embedding._word_vectors import (
+    WordVectors,
+    _three_cos_add,
+    _unit_rows,
+    _vocabulary_items,
+)
 from sklearn_kexue.utils._param_validation import Interval, validate_params
 
 __all__ = ["word_analogy_accuracy", "word_similarity_spearman"]
 
 # Questions answered per matrix product in word_analogy_accuracy.
 _ANALOGY_BATCH = 512
-# Rows whose largest entry lies outside 2**±_SAFE_EXPONENT are rescaled by a
-# power of two before their norm is taken (squares would overflow or vanish).
-_SAFE_EXPONENT = 200
 
 
-def _is_int(value):
-    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+def _embeddings_and_vocabulary(embeddings, vocabulary, function):
+    """Checked float64 embeddings and the folded vocabulary of a metric's input.
+
+    ``embeddings`` is an array with ``vocabulary`` given, or a WordVectors or
+    a fitted SimplerGlove, whose words serve when ``vocabulary`` is None.
+    """
+    if isinstance(embeddings, SimplerGlove):
+        embeddings = embeddings.word_vectors_
+    if isinstance(embeddings, WordVectors):
+        if vocabulary is None:
+            if embeddings.words is None:
+                raise ValueError(
+                    "embeddings has no words (a WordVectors without words, or a "
+                    "SimplerGlove fitted without a vocabulary): pass vocabulary."
+                )
+            vocabulary = embeddings.words
+        embeddings = embeddings.vectors
+    elif vocabulary is None:
+        raise InvalidParameterError(
+            f"The 'vocabulary' parameter of {function} must be a dict or an "
+            "array-like of words; None is only accepted with a WordVectors or "
+            "a fitted SimplerGlove as embeddings, which know their words."
+        )
+    embeddings = _check_embeddings(embeddings)
+    return embeddings, _folded_vocabulary(vocabulary, embeddings.shape[0])
 
 
 def _check_embeddings(embeddings):
@@ -35,22 +63,6 @@ def _check_embeddings(embeddings):
         raise ValueError(message) from None
 
 
-def _unit_rows(embeddings):
-    """Rows scaled to unit length (zero rows stay zero), at any finite scale."""
-    largest = np.max(np.abs(embeddings), axis=1, keepdims=True)
-    extreme = (largest > 2.0**_SAFE_EXPONENT) | (
-        (largest > 0) & (largest < 2.0**-_SAFE_EXPONENT)
-    )
-    if extreme.any():
-        # A power of two per extreme row, which cosines do not see; applied in
-        # two halves, as 2**1074 (for subnormal rows) is not a float64.
-        _, exponent = np.frexp(np.where(extreme, largest, 1.0))
-        half = -exponent // 2
-        embeddings = embeddings * np.ldexp(1.0, half) * np.ldexp(1.0, -exponent - half)
-    norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
-    return np.divide(embeddings, norms, out=np.zeros_like(embeddings), where=norms > 0)
-
-
 def _folded_vocabulary(vocabulary, n_rows):
     """Lower-cased word -> row, every row checked to be an int in [0, n_rows).
 
@@ -59,45 +71,17 @@ def _folded_vocabulary(vocabulary, n_rows):
     decreasing frequency, the most frequent form, as in gensim's
     case-insensitive evaluations.
     """
-    if isinstance(vocabulary, Mapping):
-        items = list(vocabulary.items())
-    else:
-        words = np.asarray(
-            list(vocabulary) if isinstance(vocabulary, Set) else vocabulary,
-            dtype=object,
-        )
-        if isinstance(vocabulary, Set) or words.ndim != 1:
-            raise ValueError(
-                "vocabulary must be a mapping word -> row or a 1-D sequence of "
-                "words in row order; got "
-                + (
-                    "a set (unordered)."
-                    if isinstance(vocabulary, Set)
-                    else f"an array of shape {words.shape}."
-                )
-            )
-        items = list(zip(words.tolist(), range(words.shape[0])))
-        if len({word for word, _ in items}) != len(items):
-            raise ValueError("vocabulary lists a word more than once.")
     folded = {}
+    items = _vocabulary_items(
+        vocabulary, name="vocabulary", unit="row", index_kind="rows of embeddings"
+    )
     for word, row in items:
-        if not isinstance(word, str):
-            raise TypeError(
-                f"vocabulary's words must be str; got {word!r} of type "
-                f"{type(word).__name__}."
-            )
-        if not _is_int(row):
-            raise TypeError(
-                f"vocabulary must map words to int rows of embeddings; got {row!r} "
-                f"of type {type(row).__name__} for {word!r}."
-            )
         if not 0 <= row < n_rows:
             raise ValueError(
                 f"vocabulary maps {word!r} to row {row}, outside the {n_rows} rows "
                 "of embeddings."
             )
         key = word.lower()
-        row = int(row)
         if folded.get(key, row) >= row:
             folded[key] = row
     return folded
@@ -112,8 +96,9 @@ def _check_words(words, name, n_columns):
         )
     if array.shape[0] == 0:
         raise ValueError(f"{name} is empty.")
-    bad = next((word for word in array.flat if not isinstance(word, str)), None)
-    if bad is not None:
+    bad = [word for word in array.flat if not isinstance(word, str)][:1]
+    if bad:
+        bad = bad[0]
         raise TypeError(
             f"{name} must hold words (str); got {bad!r} of type {type(bad).__name__}."
         )
@@ -131,8 +116,8 @@ def _lookup(vocabulary, words, n_rows):
 
 @validate_params(
     {
-        "embeddings": ["array-like"],
-        "vocabulary": [Mapping, "array-like"],
+        "embeddings": [WordVectors, SimplerGlove, "array-like"],
+        "vocabulary": [Mapping, "array-like", None],
         "pairs": ["array-like"],
         "scores": ["array-like"],
     },
@@ -148,14 +133,18 @@ def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
 
     Parameters
     ----------
-    embeddings : array-like of shape (n_words, n_components)
+    embeddings : array-like of shape (n_words, n_components), WordVectors or \
+            SimplerGlove
         One vector per word: finite real numbers. A zero row has cosine 0
-        with every word.
-    vocabulary : dict or array-like of str
+        with every word. A :class:`~sklearn_kexue.embedding.WordVectors` or
+        a fitted :class:`~sklearn_kexue.SimplerGlove` (its
+        ``word_vectors_``) brings its words along.
+    vocabulary : dict, array-like of str or None
         Word -> row of ``embeddings`` (an int in ``[0, n_words)``), or the
         words in row order. Where lower-casing makes two words one, the
         lower row is used (the more frequent word, when rows are sorted by
-        frequency), as gensim does.
+        frequency), as gensim does. None (only with a ``WordVectors`` or a
+        ``SimplerGlove``): their words.
     pairs : array-like of str of shape (n_pairs, 2)
         Word pairs, at least one.
     scores : array-like of shape (n_pairs,)
@@ -184,9 +173,17 @@ def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
     >>> pairs = [["cup", "mug"], ["cup", "tree"], ["mug", "tree"], ["cup", "sky"]]
     >>> word_similarity_spearman(vectors, vocabulary, pairs, [9.0, 1.0, 2.0, 3.0])
     (1.0, 0.75)
+
+    A :class:`~sklearn_kexue.embedding.WordVectors` knows its words:
+
+    >>> from sklearn_kexue.embedding import WordVectors
+    >>> word_vectors = WordVectors(vectors, ["cup", "mug", "tree"])
+    >>> word_similarity_spearman(word_vectors, None, pairs, [9.0, 1.0, 2.0, 3.0])
+    (1.0, 0.75)
     """
-    embeddings = _check_embeddings(embeddings)
-    vocabulary = _folded_vocabulary(vocabulary, embeddings.shape[0])
+    embeddings, vocabulary = _embeddings_and_vocabulary(
+        embeddings, vocabulary, "word_similarity_spearman"
+    )
     pairs = _check_words(pairs, "pairs", 2)
     try:
         scores = check_array(
@@ -226,8 +223,8 @@ def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
 
 @validate_params(
     {
-        "embeddings": ["array-like"],
-        "vocabulary": [Mapping, "array-like"],
+        "embeddings": [WordVectors, SimplerGlove, "array-like"],
+        "vocabulary": [Mapping, "array-like", None],
         "questions": ["array-like"],
         "restrict_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "sections": ["array-like", None],
@@ -241,19 +238,26 @@ def word_analogy_accuracy(
 
     The answer to a question is the word whose unit vector has the largest
     dot product with b̂ - â + ĉ, among all words but a, b and c, as in
-    gensim's ``evaluate_word_analogies`` and GloVe's evaluation script.
+    gensim's ``evaluate_word_analogies`` and GloVe's evaluation script (and
+    :meth:`WordVectors.analogy <sklearn_kexue.embedding.WordVectors.analogy>`,
+    which shares this code).
     Questions with a word outside the (restricted) vocabulary are skipped
     and counted in ``coverage``. Words are looked up lower-cased, in a
     lower-cased vocabulary.
 
     Parameters
     ----------
-    embeddings : array-like of shape (n_words, n_components)
-        One vector per word: finite real numbers.
-    vocabulary : dict or array-like of str
+    embeddings : array-like of shape (n_words, n_components), WordVectors or \
+            SimplerGlove
+        One vector per word: finite real numbers. A
+        :class:`~sklearn_kexue.embedding.WordVectors` or a fitted
+        :class:`~sklearn_kexue.SimplerGlove` (its ``word_vectors_``) brings
+        its words along.
+    vocabulary : dict, array-like of str or None
         Word -> row of ``embeddings`` (an int in ``[0, n_words)``), or the
         words in row order. Where lower-casing makes two words one, the
-        lower row is used, as gensim does.
+        lower row is used, as gensim does. None (only with a
+        ``WordVectors`` or a ``SimplerGlove``): their words.
     questions : array-like of str of shape (n_questions, 4)
         The words a, b, c and the expected answer d; at least one question.
     restrict_vocab : int, default=None
@@ -290,8 +294,9 @@ def word_analogy_accuracy(
     ... ).per_section
     {'royal': 1.0, 'fruit': nan}
     """
-    embeddings = _check_embeddings(embeddings)
-    vocabulary = _folded_vocabulary(vocabulary, embeddings.shape[0])
+    embeddings, vocabulary = _embeddings_and_vocabulary(
+        embeddings, vocabulary, "word_analogy_accuracy"
+    )
     questions = _check_words(questions, "questions", 4)
     if sections is not None:
         sections = np.asarray(sections)
@@ -309,10 +314,8 @@ def word_analogy_accuracy(
     for start in range(0, len(covered_rows), _ANALOGY_BATCH):
         rows = covered_rows[start : start + _ANALOGY_BATCH]
         a, b, c, d = indices[rows].T
-        scores = (unit[b] - unit[a] + unit[c]) @ unit.T
+        scores, _ = _three_cos_add(unit, a, b, c)
         batch = np.arange(len(rows))
-        for query in (a, b, c):
-            scores[batch, query] = -np.inf
         best = scores.argmax(axis=1)
         # With every candidate excluded (a tiny restrict_vocab) there is no answer.
         correct[rows] = (best == d) & np.isfinite(scores[batch, best])
