@@ -31,9 +31,12 @@ EXTRA_CONFIGURATIONS = {
         {"solver": "full", "n_components": 0.9},
         {"solver": "gradient", "max_iter": 20, "center": True},
     ],
-    # input_type="cooccurrence" needs V * V symmetric columns, which the
+    # input_type="cooccurrence" needs a square symmetric matrix, which the
     # checks' random data are not; tests/embedding/ covers it.
-    "SimplerGlove": [{"pooling": "mean", "truncate_weights": False, "n_components": 3}],
+    "SimplerGlove": [
+        {"pooling": "mean", "truncate_weights": False, "n_components": 3},
+        {"negative": 0, "n_components": 2},
+    ],
 }
 
 

@@ -1,7 +1,7 @@
-"""Word embeddings: SimplerGlove, the windowed co-occurrence vectorizer and
-WordVectors, the word-level query object of word vectors."""
+"""Word embeddings: SimplerGlove, windowed co-occurrence counts, text vectors."""
 
 from sklearn_kexue.embedding._simpler_glove import SimplerGlove
+from sklearn_kexue.embedding._text import SimplerGloveVectorizer
 from sklearn_kexue.embedding._vectorizer import (
     CooccurrenceVectorizer,
     count_cooccurrence,
@@ -11,6 +11,7 @@ from sklearn_kexue.embedding._word_vectors import UnknownWordError, WordVectors
 __all__ = [
     "CooccurrenceVectorizer",
     "SimplerGlove",
+    "SimplerGloveVectorizer",
     "UnknownWordError",
     "WordVectors",
     "count_cooccurrence",

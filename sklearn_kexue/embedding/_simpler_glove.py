@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -27,6 +28,7 @@ from sklearn_kexue.embedding._word_vectors import (
 )
 from sklearn_kexue.utils._dimensions import minimum_entropy_dimension
 from sklearn_kexue.utils._param_validation import (
+    N_JOBS,
     RANDOM_STATE,
     Interval,
     StrOptions,
@@ -66,14 +68,23 @@ class SimplerGlove(
     and the sum of a text's word vectors is a text vector: that is what
     :meth:`transform` returns.
 
-    Each row of ``X`` is a context (a window, a sentence or a document) and
-    each column a word. With ``input_type="contexts"`` a row holds
-    non-negative word counts, as :class:`~sklearn.feature_extraction.text.
-    CountVectorizer` produces, and two words co-occur as often as the
-    product of their counts in a row. With ``input_type="cooccurrence"`` a
-    row is the flattened V x V output of
-    :class:`~sklearn_kexue.embedding.CooccurrenceVectorizer`: pair counts
-    within a sliding window off the diagonal, word counts on it.
+    ``X`` comes in one of two layouts, and both have one column per word.
+    With ``input_type="contexts"`` each row is a context (a window, a
+    sentence or a document) of non-negative word counts, as
+    :class:`~sklearn.feature_extraction.text.CountVectorizer` produces, and two
+    words co-occur as often as the product of their counts in a row. With
+    ``input_type="cooccurrence"`` ``X`` is the square V x V co-occurrence
+    matrix itself, as :meth:`CooccurrenceVectorizer.cooccurrence_matrix
+    <sklearn_kexue.embedding.CooccurrenceVectorizer.cooccurrence_matrix>` and
+    :func:`~sklearn_kexue.embedding.count_cooccurrence` return it (pair counts
+    within a sliding window off the diagonal, word counts on it), read in
+    memory linear in its stored entries. Either way :meth:`transform` takes
+    rows of word counts.
+
+    By default a second term pushes the vectors of word pairs drawn at
+    random towards orthogonality (``negative``, see Notes): Su's loss only
+    sees the pairs that co-occur, and without it every vector shares one
+    large common direction that blurs their cosines.
 
     Read more in the :ref:`User Guide <simpler_glove>`.
 
@@ -85,12 +96,12 @@ class SimplerGlove(
         (:func:`~sklearn_kexue.utils.minimum_entropy_dimension`).
 
     input_type : {"contexts", "cooccurrence"}, default="contexts"
-        How ``X`` is read. ``"contexts"``: rows of word counts; the pair
-        count of words i != j is ``Σ_rows X[r, i] X[r, j]`` and the word
-        count ``Σ_rows X[r, i]``. ``"cooccurrence"``: ``X`` has V² columns;
-        summed over rows, column ``i * V + j`` is the pair count of words
-        i != j (it must be symmetric) and column ``i * V + i`` the count of
-        word i.
+        How ``fit`` reads ``X``. ``"contexts"``: rows of word counts; the
+        pair count of words i != j is ``Σ_rows X[r, i] X[r, j]`` and the word
+        count ``Σ_rows X[r, i]``. ``"cooccurrence"``: ``X`` is V x V;
+        ``X[i, j]`` is the pair count of words i != j (it must be symmetric)
+        and ``X[i, i]`` the count of word i. :meth:`transform` takes rows of
+        word counts in both cases.
 
     x_max : float, default=100.0
         Pair count at which the weight λ reaches 1 (GloVe's value). λ is a
@@ -106,6 +117,20 @@ class SimplerGlove(
         weight). Without truncation frequent pairs weigh more, which fits
         frequent words better: the squared norms then follow -log P(w)
         closely (the author's code offers both).
+
+    negative : int, default=2
+        Number of words n drawn, for each word of each co-occurring pair in
+        each epoch, to step on ½ ``negative_weight`` <v_i, v_n>²: unobserved
+        pairs are pushed towards orthogonality (PMI 0). 0 gives Su's
+        objective alone.
+
+    negative_weight : float, default=0.1
+        Weight w of a drawn pair's loss, against the pair weights λ <= 1 of
+        the co-occurring pairs.
+
+    negative_exponent : float, default=0.75
+        Words are drawn with probability proportional to their count to this
+        power (word2vec's smoothing; 0 draws uniformly).
 
     learning_rate : float, default=0.1
         Adagrad's η. Every coordinate's accumulator starts at 1 and includes
@@ -142,9 +167,18 @@ class SimplerGlove(
         by the word-level methods. Without it, the column names of a
         DataFrame are used, and otherwise words are column indices.
 
+    n_jobs : int, default=None
+        Threads running each epoch's Adagrad steps, on disjoint shares of the
+        pairs, updating the shared vectors without locks (Hogwild, as GloVe
+        and word2vec train). ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context; -1 means all processors. A fit
+        with ``n_jobs=1`` is reproducible bit for bit with ``random_state``;
+        with more threads each thread's pairs and draws are seeded but their
+        interleaving is not, so results vary slightly from run to run.
+
     random_state : int, RandomState instance or None, default=None
-        Seeds the initial vectors and the order of the pairs in every epoch.
-        Pass an int for reproducible results.
+        Seeds the initial vectors, the order of the pairs in every epoch and
+        the drawn words. Pass an int for reproducible results.
 
     verbose : int, default=0
         0 silent, 1 a summary at the end, 2 also a line per epoch
@@ -176,6 +210,10 @@ class SimplerGlove(
 
     n_pairs_ : int
         Number of pairs of distinct words that co-occur (each pair once).
+
+    word_vectors_ : WordVectors
+        The vectors with their words and counts, for queries and export
+        (gensim ``KeyedVectors``, the word2vec text format).
 
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -254,11 +292,15 @@ class SimplerGlove(
         "x_max": [Interval(Real, 0, np.inf, closed="neither")],
         "alpha": [Interval(Real, 0, np.inf, closed="left")],
         "truncate_weights": ["boolean"],
+        "negative": [Interval(Integral, 0, None, closed="left")],
+        "negative_weight": [Interval(Real, 0, np.inf, closed="neither")],
+        "negative_exponent": [Interval(Real, 0, np.inf, closed="left")],
         "learning_rate": [Interval(Real, 0, np.inf, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, np.inf, closed="left")],
         "pooling": [StrOptions({"sum", "mean"})],
         "vocabulary": [Mapping, "array-like", None],
+        "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
@@ -271,11 +313,15 @@ class SimplerGlove(
         x_max=100.0,
         alpha=0.75,
         truncate_weights=True,
+        negative=2,
+        negative_weight=0.1,
+        negative_exponent=0.75,
         learning_rate=0.1,
         max_iter=200,
         tol=1e-4,
         pooling="sum",
         vocabulary=None,
+        n_jobs=None,
         random_state=None,
         verbose=0,
     ):
@@ -284,11 +330,15 @@ class SimplerGlove(
         self.x_max = x_max
         self.alpha = alpha
         self.truncate_weights = truncate_weights
+        self.negative = negative
+        self.negative_weight = negative_weight
+        self.negative_exponent = negative_exponent
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.pooling = pooling
         self.vocabulary = vocabulary
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -300,8 +350,8 @@ class SimplerGlove(
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Non-negative counts: rows of word counts (``input_type=
-            "contexts"``) or flattened co-occurrence rows
-            (``input_type="cooccurrence"``).
+            "contexts"``), or the V x V co-occurrence matrix, of shape
+            (n_features, n_features) (``input_type="cooccurrence"``).
         y : None
             Ignored.
 
@@ -351,12 +401,17 @@ class SimplerGlove(
         accumulators = np.ones_like(vectors)
 
         n_pairs = rows.shape[0]
+        negatives = self._negative_sampling(statistics)
+        n_threads = min(effective_n_jobs(self.n_jobs), n_pairs)
         # The stopping rule reads the loss per unit of weight: the λ-weighted
         # mean of ½ d², in squared nats whatever the weights' scale.
         mean_weight = float(weights.mean())
-        initial_loss = (
-            weighted_pair_loss(vectors, rows, cols, targets, weights) / n_pairs
-        )
+
+        def mean_loss():
+            positive = weighted_pair_loss(vectors, rows, cols, targets, weights)
+            return (positive + negatives.expected_loss(vectors)) / n_pairs
+
+        initial_loss = mean_loss()
         self.loss_curve_ = []
         converged = False
         # No gain before the second epoch; the rule first applies in the third.
@@ -364,17 +419,17 @@ class SimplerGlove(
         start = time.perf_counter()
         for epoch in range(1, self.max_iter + 1):
             order = rng.permutation(n_pairs)
-            skipped = adagrad_epoch(
+            skipped = _run_epoch(
                 vectors,
                 accumulators,
-                rows,
-                cols,
-                targets,
-                weights,
+                (rows, cols, targets, weights),
                 order,
                 self.learning_rate,
+                negatives,
+                rng,
+                n_threads,
             )
-            loss = weighted_pair_loss(vectors, rows, cols, targets, weights) / n_pairs
+            loss = mean_loss()
             if skipped or not math.isfinite(loss):
                 raise ValueError(
                     f"The fit diverged in epoch {epoch} (the residuals of "
@@ -466,7 +521,7 @@ class SimplerGlove(
         check_is_fitted(self)
         X = validate_input_data(self, X, reset=False)
         check_non_negative(X, f"{type(self).__name__} (input X)")
-        counts = _row_word_counts(X, self.input_type, self.embeddings_.shape[0])
+        counts = X
         # Extreme counts are rescaled exactly; ordinary ones are left untouched.
         scale = power_of_two_scale(max_abs(counts))
         if scale != 1.0:
@@ -492,7 +547,9 @@ class SimplerGlove(
 
         The mean over the pairs that co-occur in ``X`` of
         ½ λ (<v_i, v_j> - PMI_ij)², with the PMI and weights computed from
-        ``X``; higher is better.
+        ``X``, plus the expected loss of the drawn pairs (``negative``, with
+        the word distribution of ``X``): the objective that ``loss_curve_``
+        records during ``fit``. Higher is better.
 
         Parameters
         ----------
@@ -517,7 +574,18 @@ class SimplerGlove(
         )
         rows, cols = statistics.rows, statistics.cols
         loss = weighted_pair_loss(self.embeddings_, rows, cols, targets, weights)
+        loss += self._negative_sampling(statistics).expected_loss(self.embeddings_)
         return -float(loss) / rows.shape[0]
+
+    def _negative_sampling(self, statistics):
+        return _NegativeSampling(
+            statistics.counts,
+            statistics.rows,
+            statistics.cols,
+            self.negative,
+            self.negative_weight,
+            self.negative_exponent,
+        )
 
     # Word-level API -------------------------------------------------------------
 
@@ -766,7 +834,7 @@ class _Statistics:
         self.counts, self.rows, self.cols, self.pair_counts = _cooccurrence_statistics(
             X, input_type
         )
-        # Pair counts scale as X² (products of two counts) or as X (flattened).
+        # Pair counts scale as X² (products of two counts) or as X (a matrix of them).
         power = 2.0 if input_type == "contexts" else 1.0
         self.log_pair_scale = power * math.log(self.scale)
 
@@ -828,7 +896,7 @@ def _cooccurrence_statistics(X, input_type):
     if input_type == "contexts":
         counts, rows, cols, pair_counts = _context_statistics(X)
     else:
-        counts, rows, cols, pair_counts = _flattened_statistics(X)
+        counts, rows, cols, pair_counts = _square_statistics(X)
     order = np.lexsort((cols, rows))
     return counts, rows[order], cols[order], pair_counts[order]
 
@@ -852,66 +920,67 @@ def _context_statistics(X):
     )
 
 
-def _flattened_statistics(X):
-    n_words = _flattened_vocabulary_size(X.shape[1])
+def _square_statistics(X):
+    """Word counts and upper-triangle pairs of a square co-occurrence matrix.
+
+    Memory is linear in the stored entries: the pairs are read from the CSR
+    arrays, and symmetry is checked against one transposed copy.
+    """
+    n_rows, n_words = X.shape
+    if n_rows != n_words:
+        raise ValueError(
+            "With input_type='cooccurrence', X must be the square V x V "
+            "co-occurrence matrix (pair counts off the diagonal, word counts on "
+            f"it), as CooccurrenceVectorizer.cooccurrence_matrix returns; got "
+            f"shape {X.shape}."
+        )
     if sp.issparse(X):
-        total = sp.csr_matrix(np.ones((1, X.shape[0]))) @ sp.csr_matrix(X)
-        total.sum_duplicates()
-        flat_index, values = total.indices.astype(np.int64), total.data
+        X = sp.csr_matrix(X, dtype=np.float64)
+        if not X.has_canonical_format or np.any(X.data == 0):
+            X = X.copy()  # the caller's matrix is never changed in place
+            X.sum_duplicates()
+            X.eliminate_zeros()
+        counts = X.diagonal().astype(np.float64)
+        rows = np.repeat(np.arange(n_words, dtype=np.intp), np.diff(X.indptr))
+        cols = X.indices.astype(np.intp)
+        values = X.data
+        transposed = X.T.tocsr()
+        transposed.sort_indices()
+        symmetric = np.array_equal(X.indptr, transposed.indptr) and np.array_equal(
+            X.indices, transposed.indices
+        )
+        asymmetry = (
+            float(np.max(np.abs(values - transposed.data), initial=0.0))
+            if symmetric
+            else math.inf
+        )
+        del transposed
     else:
-        summed = np.asarray(X, dtype=np.float64).sum(axis=0)
-        flat_index = np.flatnonzero(summed)
-        values = summed[flat_index]
-    values = values.astype(np.float64)
-    rows, cols = np.divmod(flat_index, n_words)
-    on_diagonal = rows == cols
-    counts = np.zeros(n_words)
-    counts[rows[on_diagonal]] = values[on_diagonal]
-    off = ~on_diagonal & (values > 0)
-    pairs = sp.coo_matrix(
-        (values[off], (rows[off], cols[off])), shape=(n_words, n_words)
-    ).tocsr()
-    asymmetry = abs(pairs - pairs.T).max() if pairs.nnz else 0.0
-    if asymmetry > 1e-9 * max(pairs.max() if pairs.nnz else 0.0, 1.0):
+        X = np.asarray(X, dtype=np.float64)
+        counts = np.diagonal(X).copy()
+        asymmetry = float(np.max(np.abs(X - X.T), initial=0.0))
+        rows, cols = np.nonzero(X)
+        values = X[rows, cols]
+    upper = cols > rows
+    if asymmetry > 1e-9 * max(float(np.max(values[upper], initial=0.0)), 1.0):
         raise ValueError(
-            "With input_type='cooccurrence' the pair counts (summed over rows, "
-            "read as a V x V matrix) must be symmetric; they differ by up to "
-            f"{asymmetry:g}."
+            "With input_type='cooccurrence' the pair counts (X off its diagonal) "
+            "must be symmetric; "
+            + (
+                f"they differ by up to {asymmetry:g}."
+                if math.isfinite(asymmetry)
+                else "some pair (i, j) is stored but not (j, i)."
+            )
         )
-    upper = sp.triu(pairs, k=1).tocoo()
-    unpaired_count = upper.row[counts[upper.row] <= 0]
-    unpaired_count = np.concatenate([unpaired_count, upper.col[counts[upper.col] <= 0]])
-    if unpaired_count.size:
+    rows, cols, pair_counts = rows[upper], cols[upper], values[upper]
+    unpaired = np.concatenate([rows[counts[rows] <= 0], cols[counts[cols] <= 0]])
+    if unpaired.size:
         raise ValueError(
-            f"Word {int(unpaired_count[0])} co-occurs with others but its count "
-            "(the diagonal entry) is 0; with input_type='cooccurrence' column "
-            "i * V + i must hold the count of word i."
+            f"Word {int(unpaired[0])} co-occurs with others but its count "
+            "(the diagonal entry X[i, i]) is 0; with input_type='cooccurrence' "
+            "the diagonal must hold the word counts."
         )
-    return (
-        counts,
-        upper.row.astype(np.intp),
-        upper.col.astype(np.intp),
-        np.ascontiguousarray(upper.data, dtype=np.float64),
-    )
-
-
-def _flattened_vocabulary_size(n_features):
-    n_words = math.isqrt(n_features)
-    if n_words * n_words != n_features:
-        raise ValueError(
-            "With input_type='cooccurrence', X must have V * V columns (a "
-            f"flattened V x V co-occurrence per row); got n_features={n_features}, "
-            "which is not a square."
-        )
-    return n_words
-
-
-def _row_word_counts(X, input_type, n_words):
-    """Each row's word counts, (n_samples, V), in the layout of ``input_type``."""
-    if input_type == "contexts":
-        return X
-    diagonal = np.arange(n_words) * (n_words + 1)
-    return X[:, diagonal]
+    return counts, rows, cols, np.ascontiguousarray(pair_counts, dtype=np.float64)
 
 
 def _pmi_targets(counts, rows, cols, pair_counts):
@@ -944,3 +1013,90 @@ def _pair_weights(pair_counts, x_max, alpha, truncate, log_pair_scale=0.0):
         if truncate:
             log_ratio = np.minimum(log_ratio, 0.0)
         return np.exp(alpha * log_ratio)
+
+
+class _NegativeSampling:
+    """The unobserved-pair term: its sampling distribution and expected loss.
+
+    For every pair (i, j) in an epoch, ``n_negative`` words n are drawn for
+    each of i and j with probability q_n ∝ c_n^exponent (c_n the word count,
+    among the words that co-occur with another), and ½ w <v_i, v_n>² is
+    stepped on. Its expectation over the draws is therefore, per pair side
+    with word a, ``n_negative`` ½ w Σ_{n≠a} q_n <v_a, v_n>², which
+    :meth:`expected_loss` computes exactly from the d x d matrix
+    Σ_n q_n v_n v_nᵀ.
+    """
+
+    def __init__(self, counts, rows, cols, n_negative, weight, exponent):
+        self.n_negative = int(n_negative)
+        self.weight = float(weight)
+        if self.n_negative == 0:
+            self.probabilities = None
+            self.cumulative = np.ones(1)
+            return
+        paired = np.zeros(counts.shape[0], dtype=bool)
+        paired[rows] = True
+        paired[cols] = True
+        with np.errstate(divide="ignore", over="ignore"):
+            # In logarithms: counts of any finite scale give finite q.
+            logs = np.where(paired & (counts > 0), np.log(counts) * exponent, -np.inf)
+        probabilities = np.exp(logs - logs.max())
+        self.probabilities = probabilities / probabilities.sum()
+        self.cumulative = np.cumsum(self.probabilities)
+        self.cumulative[-1] = np.inf  # u < 1 always finds a word
+        # The pairs each word belongs to: how often it is a negative's anchor.
+        self.sides = np.bincount(rows, minlength=counts.shape[0]) + np.bincount(
+            cols, minlength=counts.shape[0]
+        )
+
+    def expected_loss(self, vectors):
+        """Σ over pair sides of n_negative ½ w E_n<v_a, v_n>² (0 without negatives)."""
+        if self.probabilities is None:
+            return 0.0
+        q = self.probabilities
+        second_moment = (vectors * q[:, np.newaxis]).T @ vectors
+        quadratic = np.einsum("ij,jk,ik->i", vectors, second_moment, vectors)
+        # A draw of the anchor itself is skipped by the epoch.
+        quadratic -= q * np.einsum("ij,ij->i", vectors, vectors) ** 2
+        return 0.5 * self.weight * self.n_negative * float(self.sides @ quadratic)
+
+
+def _run_epoch(vectors, accumulators, pairs, order, eta, negatives, rng, n_threads):
+    """One Adagrad epoch over ``order``, in ``n_threads`` chunks run at once.
+
+    Returns the number of pairs skipped because their residual was not finite.
+    """
+    rows, cols, targets, weights = pairs
+    # Seeds are drawn only with negatives, so that Su's objective alone
+    # consumes the random state as it always has.
+    seeds = (
+        rng.randint(0, 2**63, size=n_threads, dtype=np.uint64)
+        if negatives.n_negative
+        else np.zeros(n_threads, dtype=np.uint64)
+    )
+
+    def run(chunk, seed):
+        return adagrad_epoch(
+            vectors,
+            accumulators,
+            rows,
+            cols,
+            targets,
+            weights,
+            chunk,
+            eta,
+            negatives.cumulative,
+            negatives.n_negative,
+            negatives.weight,
+            seed,
+        )
+
+    chunks = np.array_split(order, n_threads)
+    if n_threads == 1:
+        return run(chunks[0], seeds[0])
+    # Lock-free updates of the shared vectors by threads (Hogwild): each
+    # thread's pairs and draws are seeded, their interleaving is not.
+    skipped = Parallel(n_jobs=n_threads, require="sharedmem")(
+        delayed(run)(chunk, seed) for chunk, seed in zip(chunks, seeds)
+    )
+    return sum(skipped)

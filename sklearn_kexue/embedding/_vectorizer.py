@@ -907,6 +907,55 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         self._validate_params()
         return self._transform_documents(self._documents(raw_documents))
 
+    def count_words(self, raw_documents):
+        """Return each document's counts of the vocabulary's words.
+
+        The rows :class:`~sklearn.feature_extraction.text.CountVectorizer`
+        would give with this vocabulary and tokenisation: what
+        :meth:`SimplerGlove.transform
+        <sklearn_kexue.embedding.SimplerGlove.transform>` turns into text
+        vectors. Out-of-vocabulary tokens are dropped.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            Documents: str, or sequences of str tokens.
+
+        Returns
+        -------
+        counts : scipy.sparse.csr_matrix of shape (n_documents, V)
+            Entry (d, i): the count of word i in document d.
+
+        Examples
+        --------
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> vectorizer = CooccurrenceVectorizer().fit(["the cat sat", "the cat ran"])
+        >>> vectorizer.count_words(["the cat saw the dog"]).toarray()
+        array([[1., 2., 0., 0.]])
+        """
+        check_is_fitted(self)
+        self._validate_params()
+        n_words = len(self.vocabulary_)
+        dtype = _check_dtype(self.dtype)
+        parts = []
+        for ids, offsets in self._id_batches(
+            self._documents(raw_documents), _TRANSFORM_BATCH_TOKENS
+        ):
+            documents = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
+            known = ids >= 0
+            counts = sp.csr_matrix(
+                (
+                    np.ones(int(known.sum()), dtype=dtype),
+                    (documents[known], ids[known]),
+                ),
+                shape=(offsets.shape[0] - 1, n_words),
+            )
+            counts.sum_duplicates()
+            parts.append(counts)
+        if not parts:
+            return sp.csr_matrix((0, n_words), dtype=dtype)
+        return sp.vstack(parts, format="csr", dtype=dtype)
+
     def _transform_documents(self, documents):
         n_words = len(self.vocabulary_)
         dtype = _check_dtype(self.dtype)
