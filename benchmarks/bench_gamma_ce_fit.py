@@ -59,7 +59,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import interleaved_times, script_main
 
 from sklearn_kexue import GammaCrossEntropyClassifier
-from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
+from sklearn_kexue._loss import gamma_loss_and_weight
 
 TOLERANCES = (1e-4, 1e-6)
 GAMMAS = (0.0, 0.5)

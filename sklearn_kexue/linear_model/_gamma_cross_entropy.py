@@ -1,6 +1,7 @@
 """GammaCrossEntropyClassifier: a linear classifier trained with the γ-cross-entropy."""
 
 import copy
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -11,19 +12,19 @@ from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin
-from sklearn.utils import gen_batches
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_kexue.linear_model._gamma_loss import (
+from sklearn_kexue._loss import (
     logistic_gamma_gradient,
     softmax_gamma_gradient,
     threshold_constants,
 )
-from sklearn_kexue.linear_model._labels import check_label_kinds
 from sklearn_kexue.utils._adam import Adam
+from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._labels import check_label_kinds
 from sklearn_kexue.utils._param_validation import Interval, StrOptions
 from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._scaling import max_abs
@@ -36,9 +37,10 @@ from sklearn_kexue.utils._verbose import print_iteration, print_summary
 
 __all__ = ["GammaCrossEntropyClassifier"]
 
-# Rows of X per block of the objective's single pass: about 400 KB of float64,
-# which stays in a core's L2 cache between the two products.
-_BLOCK_BYTES = 400_000
+# Bytes of float64 rows per block of the objective's single pass: a block this
+# size stays in a core's L2 cache between its two products. It is a cache
+# budget, far below any working_memory, so it is passed to gen_row_batches.
+_CACHE_BLOCK_BYTES = 400_000
 _MIN_BLOCK_ROWS = 64
 
 # partial_fit's Adam step: learning_rate / (1 + t / _DECAY_UPDATES) at update t.
@@ -49,6 +51,15 @@ _DECAY_UPDATES = 1000
 _COMMON_SCALE = (0.1, 10.0)
 
 
+def _row_blocks(n_samples, n_features, min_rows=1):
+    """Row slices of about ``_CACHE_BLOCK_BYTES`` of float64, at least ``min_rows``."""
+    row_bytes = 8 * n_features
+    budget = max(_CACHE_BLOCK_BYTES, min_rows * row_bytes)
+    # A budget in whole bytes divided by 2**20 is exact: the blocks have
+    # budget // row_bytes rows.
+    return gen_row_batches(n_samples, row_bytes, working_memory=budget / 2**20)
+
+
 def _feature_deviations(X):
     """Standard deviation of each column, in row blocks (no copy of X)."""
     if sp.issparse(X):
@@ -56,7 +67,7 @@ def _feature_deviations(X):
         return np.sqrt(np.maximum(variance, 0.0))
     mean = X.mean(axis=0, dtype=np.float64)
     squares = np.zeros(X.shape[1])
-    for rows in gen_batches(X.shape[0], max(1, _BLOCK_BYTES // (8 * X.shape[1]))):
+    for rows in _row_blocks(X.shape[0], X.shape[1]):
         centred = np.asarray(X[rows], dtype=np.float64) - mean
         squares += np.einsum("ij,ij->j", centred, centred)
     return np.sqrt(squares / max(X.shape[0], 1))
@@ -175,20 +186,19 @@ class _Objective:
 
         A block's logits and its share of the gradient are computed while
         the block is in cache, so X is read from memory once per evaluation
-        instead of twice. With few classes the products do little arithmetic
-        per number read, and this roughly halves their cost.
+        instead of twice: with few classes the products do little arithmetic
+        per number read, so reading X is most of their cost.
         """
         n_samples = self.X.shape[0]
         # At least _MIN_BLOCK_ROWS rows, so that very wide data pay little
         # Python overhead per block even when a block no longer fits in cache.
-        block_rows = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // (8 * self.n_features))
-        block_rows = min(n_samples, block_rows)
-        buffer = np.empty((block_rows, self.n_outputs))
+        blocks = list(_row_blocks(n_samples, self.n_features, _MIN_BLOCK_ROWS))
+        buffer = np.empty((blocks[0].stop - blocks[0].start, self.n_outputs))
         coef_t = np.ascontiguousarray(coef.T)
         data_grad = np.zeros_like(coef)
         intercept_grad = np.zeros(self.n_outputs)
         mean_loss = 0.0
-        for rows in gen_batches(n_samples, block_rows):
+        for rows in blocks:
             # float32 data are widened a block at a time, never as a whole.
             X_block = self.X[rows].astype(np.float64, copy=False)
             dlogits = buffer[: X_block.shape[0]]
@@ -201,30 +211,36 @@ class _Objective:
 
 
 class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstimator):
-    """Linear classifier trained with the γ-cross-entropy, robust to label noise.
+    r"""Linear classifier trained with the γ-cross-entropy, robust to label noise.
 
-    The loss of a sample whose true class gets probability p is
+    The loss of a sample whose true class gets probability :math:`p` is
 
-    ``L(p) = -log(γ + (1 - γ) p) / (1 - γ)``
+    .. math::
+        L(p) = -\frac{\log(\gamma + (1 - \gamma) p)}{1 - \gamma}
 
-    (Su 2023, from TaiLr, Ji et al. 2023): the cross-entropy for γ = 0,
-    the smooth accuracy 1 - p as γ -> 1. Its gradient is the
-    cross-entropy's times p / (γ + (1 - γ) p), so samples the model finds
+    (TaiLr [1]_, as a classification loss by Su [2]_): the cross-entropy for
+    :math:`\gamma = 0`, the smooth accuracy :math:`1 - p` as
+    :math:`\gamma \to 1`. Its gradient is the cross-entropy's times
+    :math:`p / (\gamma + (1 - \gamma) p)`, so samples the model finds
     unlikely (often mislabelled ones) pull less. TaiLr's ``b`` floors that
     weight. The model is multinomial logistic regression (one weight vector
-    for two classes), fitted by L-BFGS on ``C Σ s_i L(p_i) + ½ ||W||²``
-    with the intercept not penalised, scikit-learn's convention.
+    for two classes), fitted by L-BFGS on
+    :math:`C \sum_i s_i L(p_i) + \frac{1}{2} \lVert W \rVert^2` with the
+    intercept not penalised, scikit-learn's convention.
+
+    Read more in the :ref:`User Guide <gamma_cross_entropy>`.
 
     Parameters
     ----------
     gamma : float, default=0.5
         The γ of the loss, in [0, 1]: 0 is the cross-entropy (then the model
         is :class:`~sklearn.linear_model.LogisticRegression`), 1 the smooth
-        accuracy 1 - p. The default sits mid-range; on scikit-learn's digits
-        with 20 % and 40 % symmetric label noise (C=1), γ = 0.5 and γ = 1
-        both beat the cross-entropy by 7 to 10 points of test accuracy, γ = 1
-        by slightly more, and both stay within 0.3 points of it without
-        noise (3 seeds). Tune it with
+        accuracy 1 - p. The larger it is, the less the samples the model
+        finds unlikely pull. The default sits mid-range: under label noise it
+        keeps nearly all of γ = 1's robustness, and unlike γ = 1 it does not
+        give up whole classes under strong regularisation, while without
+        noise it loses nothing against the cross-entropy (the user guide's
+        noisy-digits benchmark). Tune it with
         :class:`~sklearn.model_selection.GridSearchCV`.
 
     b : float, default=0.0
@@ -239,27 +255,23 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         Whether to fit an (unpenalised) intercept.
 
     max_iter : int, default=1000
-        Maximum L-BFGS iterations. The default lets ``tol=1e-6`` be reached
-        on scikit-learn's small data sets, standardised: digits takes 120
-        iterations at the default parameters, up to 340 with 40 % label
-        noise or C=10; iris, wine and breast_cancer 20 to 270 (see the user
-        guide). A fit stops at ``tol``, so a larger limit changes nothing
-        for fits that converge within a smaller one. ``max_iter=0`` returns
-        the starting point.
+        Maximum L-BFGS iterations. The default is large enough for ``tol``
+        to be reached on standardised data of the size of scikit-learn's toy
+        data sets, with or without label noise (the iteration counts are in
+        the user guide, "Convergence at the defaults"). A fit stops at
+        ``tol``, so a larger limit changes nothing for fits that converge
+        within a smaller one. ``max_iter=0`` returns the starting point.
 
     tol : float, default=1e-6
         L-BFGS stops when the largest gradient entry of the mean-form
-        objective (the weighted mean loss plus ``||W||² / (2 C Σ s)``) is
-        below ``tol``. The default is tighter than ``LogisticRegression``'s
+        objective (the weighted mean loss plus
+        :math:`\lVert W \rVert^2 / (2 C \sum_i s_i)`) is below ``tol``.
+        The default is tighter than ``LogisticRegression``'s
         1e-4 because for γ > 0 the gradient of a sample vanishes as the
         model gives its class a probability near 0, so the objective has
-        plateaus where a loose ``tol`` stops far from a minimum: on
-        scikit-learn's class-weight check (3 noisy blobs, class weights
-        1000 : 0.0001 : 0.0001) γ = 0.5 with ``tol=1e-4`` stopped after 7
-        iterations at an objective of 1387, against 0.018 with 1e-5. On
-        well-scaled data 1e-4 is often enough and 2 to 4 times faster (on
-        digits with 0-40 % label noise, the same test accuracy within 1
-        point).
+        plateaus where a loose ``tol`` can stop far from a minimum (the user
+        guide shows one). On well-scaled data 1e-4 is often enough, and
+        faster.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
@@ -297,12 +309,14 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         calls since the model was created or fitted.
 
     loss_ : float
-        The objective ``C Σ s_i L(p_i) + ½ ||W||²`` at the solution. After
-        :meth:`partial_fit`, the same sum over that call's rows, each
-        minibatch's losses taken just before its step.
+        The objective
+        :math:`C \sum_i s_i L(p_i) + \frac{1}{2} \lVert W \rVert^2` at the
+        solution. After :meth:`partial_fit`, the same sum over that call's
+        rows, each minibatch's losses taken just before its step.
 
     loss_curve_ : list of float
-        After :meth:`fit`: the objective ``C Σ s_i L(p_i) + ½ ||W||²`` after
+        After :meth:`fit`: the objective
+        :math:`C \sum_i s_i L(p_i) + \frac{1}{2} \lVert W \rVert^2` after
         each L-BFGS iteration (``len(loss_curve_) == n_iter_[0]``; the last
         entry is ``loss_``). After :meth:`partial_fit`: one entry per call
         since the model was created or fitted, that call's ``loss_`` (one
@@ -325,22 +339,22 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
     from the previous solution with ``warm_start=True``), which makes
     it deterministic.
 
-    **Convergence.** At the same tolerance L-BFGS needs about as many
-    iterations for γ = 0.5 as ``LogisticRegression`` (on standardised
-    digits 38 against 32 at ``tol=1e-4``, 120 against 86 at ``tol=1e-6``):
-    the γ-loss's changing curvature costs a little, the tighter default
-    ``tol`` most of it. A :class:`~sklearn.exceptions.ConvergenceWarning`
-    advises standardising the features only when some non-constant feature
-    has a standard deviation outside [0.1, 10]; otherwise it advises a
-    larger ``max_iter`` (or a looser ``tol``).
+    **Convergence.** At the same tolerance L-BFGS needs a few more
+    iterations for γ > 0 than ``LogisticRegression``: rows the model gives
+    up on add negative curvature. The tighter default ``tol`` costs more
+    (measurements in the user guide). A
+    :class:`~sklearn.exceptions.ConvergenceWarning` advises standardising
+    the features only when some non-constant feature has a standard
+    deviation outside [0.1, 10]; otherwise it advises a larger ``max_iter``
+    (or a looser ``tol``).
 
-    **Scale.** The penalty ``½ ||W||²`` makes the fit depend on the scale of
-    the features (and the loss on ``C`` times the sample weights), so
-    extreme features cannot be rescaled internally without changing the
-    problem. Features large enough to overflow the objective (absolute
-    values near 1e150), or to keep L-BFGS from taking a single step from zero
-    (beyond about 1e25), raise a ValueError that advises standardising them;
-    no fitted attribute is ever NaN.
+    **Scale.** The penalty :math:`\frac{1}{2} \lVert W \rVert^2` makes the
+    fit depend on the scale of the features (and the loss on ``C`` times the
+    sample weights), so extreme features cannot be rescaled internally
+    without changing the problem. Features large enough to overflow the
+    objective (absolute values near 1e150), or to keep L-BFGS from taking a
+    single step from zero (beyond about 1e25), raise a ValueError that
+    advises standardising them; no fitted attribute is ever NaN.
 
     Each L-BFGS evaluation reads dense data once, a block of rows at a
     time; float32 data are widened to float64 a block at a time, so they
@@ -350,10 +364,7 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
     chunks (for example through dask-ml's ``Incremental``): Adam on
     minibatches, with the penalty scaled by the sample weight seen so far,
     so that one pass over a data set aims at the objective of :meth:`fit`.
-    Rows passed again count again, as in a stream. On a 20 000-row,
-    5-class problem one shuffled pass reaches an objective within 10 % of
-    :meth:`fit`'s and the same test accuracy within 1.5 points (the tests
-    check both).
+    Rows passed again count again, as in a stream.
 
     References
     ----------
@@ -727,7 +738,11 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
             self.loss_curve_ = []
         params = self._packed_parameters()
         summed_loss = 0.0
-        for batch in gen_batches(X.shape[0], self.batch_size):
+        # Minibatches of batch_size rows, whatever their memory.
+        minibatches = gen_row_batches(
+            X.shape[0], 0, working_memory=math.inf, max_batch_size=self.batch_size
+        )
+        for batch in minibatches:
             self._seen_weight += float(weights[batch].sum())
             if self._seen_weight == 0:
                 continue  # nothing seen yet that carries weight

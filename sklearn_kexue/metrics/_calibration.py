@@ -13,8 +13,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_array, check_consistent_length, column_or_1d
 
-from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
-from sklearn_kexue.linear_model._labels import check_label_kinds
+from sklearn_kexue._loss import gamma_loss_and_weight
+from sklearn_kexue.utils._labels import check_label_kinds
 from sklearn_kexue.utils._param_validation import Interval, validate_params
 from sklearn_kexue.utils._scaling import power_of_two_scale
 from sklearn_kexue.utils._validation import validate_sample_weight
@@ -158,14 +158,15 @@ def gamma_cross_entropy_loss(
     labels=None,
     normalize=True,
 ):
-    """Mean γ-cross-entropy of predicted probabilities, with TaiLr's weight floor.
+    r"""Mean γ-cross-entropy of predicted probabilities, with TaiLr's weight floor.
 
-    The γ-cross-entropy interpolates between the log loss (``gamma=0``) and
-    the expected error rate 1 - p (``gamma=1``) of the probability p given
-    to the true class. Its gradient is the cross-entropy's times a weight
+    The γ-cross-entropy of TaiLr [1]_, in the classification form of Su
+    [2]_, interpolates between the log loss (``gamma=0``) and the expected
+    error rate 1 - p (``gamma=1``) of the probability p given to the true
+    class. Its gradient is the cross-entropy's times a weight
     p / (γ + (1 - γ) p) in [0, 1], so samples the model finds unlikely
-    (often mislabelled ones) weigh less. TaiLr (Ji et al., 2023) floors that
-    weight at ``b``. See the Notes for the formula.
+    (often mislabelled ones) weigh less. TaiLr floors that weight at ``b``.
+    See the Notes for the formula.
 
     Use it to score a model on the objective it was trained with, for example
     to select hyper-parameters of a γ-cross-entropy model. The loss is not a
@@ -229,29 +230,29 @@ def gamma_cross_entropy_loss(
     of sample i, the loss is
 
     .. math::
-        L_\\gamma(p) = -\\frac{\\log(\\gamma + (1 - \\gamma)\\, p)}{1 - \\gamma}
-        \\quad (0 \\le \\gamma < 1), \\qquad L_1(p) = 1 - p,
+        L_\gamma(p) = -\frac{\log(\gamma + (1 - \gamma)\, p)}{1 - \gamma}
+        \quad (0 \le \gamma < 1), \qquad L_1(p) = 1 - p,
 
-    whose derivative in :math:`u = -\\log p` is the weight
-    :math:`w(p) = p / (\\gamma + (1 - \\gamma) p)`. With a floor
-    :math:`b > 0` (and :math:`\\gamma > 0`) the weight becomes
-    :math:`\\max(b, w(p))`, which integrates to :math:`L_\\gamma(p)` for
-    :math:`p \\ge p^*` and
-    :math:`L_\\gamma(p^*) + b\\,(\\log p^* - \\log p)` for :math:`p < p^*`,
-    with :math:`p^* = b\\gamma / (1 - b(1 - \\gamma))` where
+    whose derivative in :math:`u = -\log p` is the weight
+    :math:`w(p) = p / (\gamma + (1 - \gamma) p)`. With a floor
+    :math:`b > 0` (and :math:`\gamma > 0`) the weight becomes
+    :math:`\max(b, w(p))`, which integrates to :math:`L_\gamma(p)` for
+    :math:`p \ge p^*` and
+    :math:`L_\gamma(p^*) + b\,(\log p^* - \log p)` for :math:`p < p^*`,
+    with :math:`p^* = b\gamma / (1 - b(1 - \gamma))` where
     :math:`w(p^*) = b`. The returned value is
 
     .. math::
-        \\frac{\\sum_i s_i L(p_i)}{\\sum_i s_i}
+        \frac{\sum_i s_i L(p_i)}{\sum_i s_i}
 
     for sample weights :math:`s_i` (all 1 by default), or its numerator when
-    ``normalize=False``. The loss is computed from :math:`\\log p_i`,
+    ``normalize=False``. The loss is computed from :math:`\log p_i`,
     so it is accurate for tiny probabilities. For ``b=0`` and
-    :math:`0 < \\gamma < 1` it is bounded,
-    :math:`0 \\le L_\\gamma(p) \\le -\\log\\gamma / (1 - \\gamma)`.
+    :math:`0 < \gamma < 1` it is bounded,
+    :math:`0 \le L_\gamma(p) \le -\log\gamma / (1 - \gamma)`.
 
     A true-class probability of exactly 0 is not clipped: it gives the
-    finite limit :math:`L_\\gamma(0) = -\\log\\gamma / (1 - \\gamma)` when
+    finite limit :math:`L_\gamma(0) = -\log\gamma / (1 - \gamma)` when
     ``b=0`` and ``gamma > 0`` (1 when ``gamma=1``), and an infinite loss
     when ``gamma=0`` or ``b > 0``. :func:`sklearn.metrics.log_loss` clips
     probabilities to [eps, 1 - eps] instead, so it agrees with ``gamma=0``
@@ -300,6 +301,14 @@ def gamma_cross_entropy_loss(
     >>> scorer = make_scorer(gamma_cross_entropy_loss, greater_is_better=False,
     ...                      response_method="predict_proba", gamma=0.5)
     """
+    return _gamma_cross_entropy_loss(
+        y_true, y_proba, gamma, b, sample_weight, labels, normalize
+    )
+
+
+def _gamma_cross_entropy_loss(
+    y_true, y_proba, gamma, b, sample_weight, labels, normalize
+):
     y_proba, columns, sample_weight, weight_scale = _check_probabilistic_targets(
         y_true, y_proba, labels, sample_weight
     )
@@ -364,13 +373,13 @@ def _bin_indices(confidence, n_bins):
 def expected_calibration_error(
     y_true, y_proba, *, n_bins=15, sample_weight=None, labels=None
 ):
-    """Top-label expected calibration error (ECE) with equal-width bins.
+    r"""Top-label expected calibration error (ECE) with equal-width bins.
 
     Each prediction is the class of highest probability and its confidence
     that probability. The samples are grouped by confidence into ``n_bins``
     equal-width bins, and the ECE is the average, weighted by the share of
     samples in each bin, of the absolute gap between the bin's accuracy and
-    its mean confidence (Naeini et al., 2015; Guo et al., 2017). It is 0 for
+    its mean confidence ([1]_, [2]_). It is 0 for
     a model whose confidence matches its accuracy within every bin, and lies
     in [0, 1].
 
@@ -433,18 +442,18 @@ def expected_calibration_error(
 
     Notes
     -----
-    With :math:`c_i` the largest probability in row i, :math:`\\hat y_i` its
+    With :math:`c_i` the largest probability in row i, :math:`\hat y_i` its
     column's class (the first such column on ties, as ``numpy.argmax``),
     :math:`s_i` the sample weights (all 1 by default) and :math:`B_j` the
     samples whose confidence falls into bin j,
 
     .. math::
-        \\mathrm{ECE} = \\sum_{j=0}^{M-1} \\frac{W_j}{W}
-        \\left\\lvert \\mathrm{acc}_j - \\mathrm{conf}_j \\right\\rvert,
-        \\qquad W_j = \\sum_{i \\in B_j} s_i, \\quad W = \\sum_i s_i,
+        \mathrm{ECE} = \sum_{j=0}^{M-1} \frac{W_j}{W}
+        \left\lvert \mathrm{acc}_j - \mathrm{conf}_j \right\rvert,
+        \qquad W_j = \sum_{i \in B_j} s_i, \quad W = \sum_i s_i,
 
-    with :math:`\\mathrm{acc}_j = \\sum_{i \\in B_j} s_i
-    [\\hat y_i = y_i] / W_j` and :math:`\\mathrm{conf}_j = \\sum_{i \\in B_j}
+    with :math:`\mathrm{acc}_j = \sum_{i \in B_j} s_i
+    [\hat y_i = y_i] / W_j` and :math:`\mathrm{conf}_j = \sum_{i \in B_j}
     s_i c_i / W_j`. Empty bins contribute 0.
 
     The binned ECE is biased upwards on small samples and depends on
@@ -483,6 +492,10 @@ def expected_calibration_error(
     >>> expected_calibration_error(y_true, [0.125, 0.75, 0.625, 0.75], n_bins=4)
     0.0625
     """
+    return _expected_calibration_error(y_true, y_proba, n_bins, sample_weight, labels)
+
+
+def _expected_calibration_error(y_true, y_proba, n_bins, sample_weight, labels):
     y_proba, columns, sample_weight, _ = _check_probabilistic_targets(
         y_true, y_proba, labels, sample_weight
     )

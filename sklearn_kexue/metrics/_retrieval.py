@@ -19,8 +19,8 @@ import scipy.sparse as sp
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_array, check_random_state
 
-from sklearn_kexue.linear_model._labels import check_label_kinds
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._labels import check_label_kinds
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
     Interval,
@@ -29,8 +29,8 @@ from sklearn_kexue.utils._param_validation import (
 )
 from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import (
-    check_pydata_sparse,
-    check_sparse_structure,
+    _check_pydata_sparse,
+    _check_sparse_structure,
 )
 
 __all__ = ["mean_average_precision_labels", "mean_average_precision_neighbors"]
@@ -38,7 +38,7 @@ __all__ = ["mean_average_precision_labels", "mean_average_precision_neighbors"]
 
 def _check_codes(codes, name):
     return check_array(
-        check_sparse_structure(check_pydata_sparse(codes)),
+        _check_sparse_structure(_check_pydata_sparse(codes)),
         accept_sparse="csr",
         dtype=(np.float64, np.float32),
         input_name=name,
@@ -154,8 +154,8 @@ def mean_average_precision_neighbors(
 ):
     """Mean average precision of code rankings against true Euclidean neighbours.
 
-    This is the evaluation of Dasgupta, Stevens & Navlakha (Science, 2017),
-    reproduced with its quirks. For each query row of ``X``:
+    This is the evaluation of Dasgupta, Stevens & Navlakha [1]_, reproduced
+    with its quirks. For each query row of ``X``:
 
     1. the *candidates* are all other rows, except exact duplicates of the
        query (rows at input distance 0), which are left out of both lists;
@@ -222,6 +222,14 @@ def mean_average_precision_neighbors(
     >>> mean_average_precision_neighbors(X, X, n_queries=None)
     1.0
     """
+    return _mean_average_precision_neighbors(
+        X, codes, n_queries, n_neighbors, tie_breaking, random_state
+    )
+
+
+def _mean_average_precision_neighbors(
+    X, codes, n_queries, n_neighbors, tie_breaking, random_state
+):
     X = _check_codes(X, "X")
     codes = _check_codes(codes, "codes")
     (X,) = _rescaled(X)
@@ -288,17 +296,17 @@ def mean_average_precision_labels(
     tie_breaking="random",
     random_state=None,
 ):
-    """Mean average precision of code rankings with same-label relevance (mAP@R).
+    r"""Mean average precision of code rankings with same-label relevance (mAP@R).
 
-    The evaluation of BioHash (Ryali et al., ICML 2020) and most learned
-    hashing papers: a database item is relevant to a query when it has the
-    query's class label. Each query ranks the database by code distance
-    (Euclidean between codes, i.e. Hamming for {0, 1} codes) and keeps the
-    first ``n_retrieved`` items; its AP@R is
+    The evaluation of BioHash [1]_ and most learned hashing papers: a
+    database item is relevant to a query when it has the query's class
+    label. Each query ranks the database by code distance (Euclidean between
+    codes, i.e. Hamming for {0, 1} codes) and keeps the first
+    ``n_retrieved`` items; its AP@R is
 
     .. math::
-        \\mathrm{AP@R} = \\frac{1}{\\sum_{l \\le R} \\mathrm{Rel}(l)}
-        \\sum_{l=1}^{R} P(l)\\, \\mathrm{Rel}(l),
+        \mathrm{AP@R} = \frac{1}{\sum_{l \le R} \mathrm{Rel}(l)}
+        \sum_{l=1}^{R} P(l)\, \mathrm{Rel}(l),
 
     with :math:`P(l)` the precision among the first :math:`l` items (0 when
     nothing relevant is retrieved). ``n_retrieved="all"`` gives mAP@All.
@@ -319,9 +327,9 @@ def mean_average_precision_labels(
     labels : array-like of shape (n_database,)
         Class labels of the database items.
 
-    query_codes : {array-like, sparse matrix} of shape \
-            (n_queries, n_code_features), default=None
-        Codes of queries kept apart from the database (the paper's protocol).
+    query_codes : {array-like, sparse matrix}, default=None
+        Codes of queries kept apart from the database (the paper's
+        protocol), of shape (n_queries, n_code_features).
         None runs leave-one-out: every database item queries all the others.
 
     query_labels : array-like of shape (n_queries,), default=None
@@ -362,6 +370,20 @@ def mean_average_precision_labels(
     >>> mean_average_precision_labels(codes, labels, random_state=0)
     1.0
     """
+    return _mean_average_precision_labels(
+        codes,
+        labels,
+        query_codes,
+        query_labels,
+        n_retrieved,
+        tie_breaking,
+        random_state,
+    )
+
+
+def _mean_average_precision_labels(
+    codes, labels, query_codes, query_labels, n_retrieved, tie_breaking, random_state
+):
     codes = _check_codes(codes, "codes")
     labels = _check_labels(labels, "labels")
     if labels.ndim != 1 or len(labels) != codes.shape[0]:

@@ -15,12 +15,10 @@ from sklearn_kexue.embedding._word_vectors import (
     _unit_rows,
     _vocabulary_items,
 )
+from sklearn_kexue.utils._batching import gen_row_batches
 from sklearn_kexue.utils._param_validation import Interval, validate_params
 
 __all__ = ["word_analogy_accuracy", "word_similarity_spearman"]
-
-# Questions answered per matrix product in word_analogy_accuracy.
-_ANALOGY_BATCH = 512
 
 
 def _embeddings_and_vocabulary(embeddings, vocabulary, function):
@@ -181,6 +179,10 @@ def word_similarity_spearman(embeddings, vocabulary, pairs, scores):
     >>> word_similarity_spearman(word_vectors, None, pairs, [9.0, 1.0, 2.0, 3.0])
     (1.0, 0.75)
     """
+    return _word_similarity_spearman(embeddings, vocabulary, pairs, scores)
+
+
+def _word_similarity_spearman(embeddings, vocabulary, pairs, scores):
     embeddings, vocabulary = _embeddings_and_vocabulary(
         embeddings, vocabulary, "word_similarity_spearman"
     )
@@ -294,6 +296,12 @@ def word_analogy_accuracy(
     ... ).per_section
     {'royal': 1.0, 'fruit': nan}
     """
+    return _word_analogy_accuracy(
+        embeddings, vocabulary, questions, restrict_vocab, sections
+    )
+
+
+def _word_analogy_accuracy(embeddings, vocabulary, questions, restrict_vocab, sections):
     embeddings, vocabulary = _embeddings_and_vocabulary(
         embeddings, vocabulary, "word_analogy_accuracy"
     )
@@ -311,14 +319,14 @@ def word_analogy_accuracy(
     covered = (indices >= 0).all(axis=1)
     correct = np.zeros(len(questions), dtype=bool)
     covered_rows = np.flatnonzero(covered)
-    for start in range(0, len(covered_rows), _ANALOGY_BATCH):
-        rows = covered_rows[start : start + _ANALOGY_BATCH]
+    # A question's scores are one float64 row over the vocabulary.
+    for chunk in gen_row_batches(len(covered_rows), 8 * unit.shape[0]):
+        rows = covered_rows[chunk]
         a, b, c, d = indices[rows].T
         scores, _ = _three_cos_add(unit, a, b, c)
-        batch = np.arange(len(rows))
         best = scores.argmax(axis=1)
         # With every candidate excluded (a tiny restrict_vocab) there is no answer.
-        correct[rows] = (best == d) & np.isfinite(scores[batch, best])
+        correct[rows] = (best == d) & np.isfinite(scores[np.arange(len(rows)), best])
     n_covered = int(covered.sum())
     n_correct = int(correct.sum())
     result = Bunch(

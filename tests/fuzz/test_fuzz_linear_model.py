@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_kexue import GammaCrossEntropyClassifier
-from sklearn_kexue.linear_model._gamma_loss import gamma_loss_and_weight
+from sklearn_kexue._loss import gamma_loss_and_weight
 from tests.fuzz._bad_inputs import EITHER, ERROR, VALID, check_outcome
 
 SETTINGS = settings(

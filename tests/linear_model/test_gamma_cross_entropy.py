@@ -24,13 +24,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_kexue import GammaCrossEntropyClassifier
-from sklearn_kexue.linear_model._gamma_cross_entropy import _Objective
-from sklearn_kexue.linear_model._gamma_loss import (
+from sklearn_kexue._loss import (
     gamma_loss_and_weight,
     logistic_gamma_gradient,
     softmax_gamma_gradient,
     threshold_constants,
 )
+from sklearn_kexue.linear_model._gamma_cross_entropy import _Objective
 from sklearn_kexue.testing import assert_input_unchanged, assert_pickle_roundtrip
 
 
@@ -100,7 +100,7 @@ def test_dense_pass_in_blocks_equals_one_pass_over_all_rows(
     # 3 rows a block (with a short last block), 64 rows, and all rows at once.
     module = "sklearn_kexue.linear_model._gamma_cross_entropy"
     monkeypatch.setattr(f"{module}._MIN_BLOCK_ROWS", 1)
-    monkeypatch.setattr(f"{module}._BLOCK_BYTES", 8 * 7 * block_rows)
+    monkeypatch.setattr(f"{module}._CACHE_BLOCK_BYTES", 8 * 7 * block_rows)
     rng = np.random.default_rng(n_classes)
     X = rng.standard_normal((200, 7))
     y_index = rng.integers(0, n_classes, 200)

@@ -1,21 +1,31 @@
-"""The γ-cross-entropy of a true-class probability, with TaiLr's weight floor.
+r"""The γ-cross-entropy of a true-class probability, with TaiLr's weight floor.
 
-For p = p(y | x), γ in [0, 1] and a floor b in [0, 1), write u = -log p. The
-γ-cross-entropy is
+For :math:`p = p(y \mid x)`, :math:`\gamma \in [0, 1]` and a floor
+:math:`b \in [0, 1)`, write :math:`u = -\log p`. The γ-cross-entropy is
 
-    L(p) = -log(γ + (1 - γ) p) / (1 - γ),      (1 - p when γ = 1)
+.. math::
+    L(p) = -\frac{\log(\gamma + (1 - \gamma) p)}{1 - \gamma}
+    \quad (L(p) = 1 - p \text{ when } \gamma = 1),
 
-and its derivative in u is the weight w(p) = p / (γ + (1 - γ) p) in [0, 1],
-so its gradient is w(p) times the cross-entropy's. TaiLr (Ji et al., ICLR
-2023) floors the weight at b. Integrating max(b, w) in u gives a C¹ loss:
-L(p) above p* = bγ / (1 - b (1 - γ)), where w(p*) = b, and the straight
-continuation L(p*) + b (log p* - log p) below it.
+and its derivative in :math:`u` is the weight
+:math:`w(p) = p / (\gamma + (1 - \gamma) p) \in [0, 1]`, so its gradient is
+:math:`w(p)` times the cross-entropy's. TaiLr [1]_ floors the weight at
+:math:`b`. Integrating :math:`\max(b, w)` in :math:`u` gives a
+:math:`C^1` loss: :math:`L(p)` above
+:math:`p^* = b\gamma / (1 - b(1 - \gamma))`, where :math:`w(p^*) = b`, and
+the straight continuation :math:`L(p^*) + b(\log p^* - \log p)` below it.
 
-Everything is computed from log p, so probabilities far below the smallest
-float do not underflow. One compiled scalar routine computes the loss and
-the weight; the fused kernels below apply it inside one pass over the
-logits (log-softmax or log-sigmoid, loss, and gradient), which the L-BFGS
-objective calls at every evaluation.
+Everything is computed from :math:`\log p`, so probabilities far below the
+smallest float do not underflow. One compiled scalar routine computes the
+loss and the weight; the fused kernels below apply it inside one pass over
+the logits (log-softmax or log-sigmoid, loss, and gradient), which the
+L-BFGS objective calls at every evaluation.
+
+References
+----------
+.. [1] H. Ji, P. Ke, Z. Hu, R. Zhang and M. Huang, "Tailoring language
+   generation models under total variation distance", ICLR 2023.
+   :arxiv:`2302.13344`
 """
 
 import math
