@@ -118,6 +118,7 @@ def _plain_text(markup):
     return _HEADING.sub(r"\1", text)
 
 
+@validate_params({}, prefer_skip_nested_validation=True)
 def load_wikipedia_shard():
     """Load 206 pages of English Wikipedia as plain text (from gensim's tests).
 
@@ -140,6 +141,10 @@ def load_wikipedia_shard():
     >>> wiki.data[1].split()[:4]
     ['Anarchism', 'is', 'a', 'political']
     """
+    return _load_wikipedia_shard()
+
+
+def _load_wikipedia_shard():
     path = _gensim_test_file(_WIKIPEDIA_FILE)
     titles, pages = [], []
     with bz2.open(path, "rb") as source:
@@ -185,6 +190,10 @@ def load_word_similarity(name):
     >>> wordsim.pairs.shape, wordsim.pairs[0].tolist(), float(wordsim.scores[0])
     ((353, 2), ['love', 'sex'], 6.77)
     """
+    return _load_word_similarity(name)
+
+
+def _load_word_similarity(name):
     pairs, scores = [], []
     with open(_gensim_test_file(_SIMILARITY_FILES[name]), encoding="utf-8") as f:
         for line in f:
@@ -200,6 +209,7 @@ def load_word_similarity(name):
     )
 
 
+@validate_params({}, prefer_skip_nested_validation=True)
 def load_word_analogies():
     """Load the Google word-analogy questions (Mikolov et al., 2013).
 
@@ -222,6 +232,10 @@ def load_word_analogies():
     >>> int(analogies.semantic.sum()), len(set(analogies.sections))
     (8869, 14)
     """
+    return _load_word_analogies()
+
+
+def _load_word_analogies():
     questions, sections = [], []
     section = None
     with open(_gensim_test_file(_ANALOGY_FILE), encoding="utf-8") as f:

@@ -126,6 +126,10 @@ def load_two_character_words(*, min_frequency=100, as_frame=False):
     >>> len(load_two_character_words(min_frequency=1000).words)
     4702
     """
+    return _load_two_character_words(min_frequency, as_frame)
+
+
+def _load_two_character_words(min_frequency, as_frame):
     words, frequencies = _read_rows()
     frequency = np.asarray(frequencies, dtype=np.int64)
     keep = frequency >= min_frequency

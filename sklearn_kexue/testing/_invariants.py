@@ -34,8 +34,8 @@ from sklearn_kexue.utils._param_validation import (
     validate_params,
 )
 from sklearn_kexue.utils._validation import (
-    check_pydata_sparse,
-    check_sparse_structure,
+    _check_pydata_sparse,
+    _check_sparse_structure,
 )
 
 __all__ = [
@@ -66,7 +66,7 @@ def _check_instance(estimator):
 
 def _check_codes(codes):
     """Codes as a CSR array or a 2-D NumPy array of numbers."""
-    codes = check_sparse_structure(check_pydata_sparse(codes))
+    codes = _check_sparse_structure(_check_pydata_sparse(codes))
     codes = sp.csr_array(codes) if sp.issparse(codes) else np.asarray(codes)
     if codes.ndim != 2:
         raise ValueError(
@@ -167,6 +167,10 @@ def assert_fixed_weight_codes(codes, hash_length, *, binary=True):
     ...
     AssertionError: 1 row(s) do not have exactly 2 active units; row 1 has 1.
     """
+    _assert_fixed_weight_codes(codes, hash_length, binary)
+
+
+def _assert_fixed_weight_codes(codes, hash_length, binary):
     codes = _check_codes(codes)
     if sp.issparse(codes):
         active_per_row = np.diff(codes.indptr)
@@ -215,6 +219,10 @@ def assert_even_hamming_distances(codes):
     >>> from sklearn_kexue.testing import assert_even_hamming_distances
     >>> assert_even_hamming_distances(np.array([[1, 1, 0, 0], [0, 1, 1, 0]]))
     """
+    _assert_even_hamming_distances(codes)
+
+
+def _assert_even_hamming_distances(codes):
     codes = _dense(_check_codes(codes))
     # Checked before any cast: 0.5 must not pass as 0.
     if not np.isin(codes, (0, 1)).all():
@@ -290,6 +298,10 @@ def assert_same_output_across_formats(estimator, X, y=None, *, formats=FORMATS):
     >>> hasher = FlyHashTransformer(hash_length=3, random_state=0)
     >>> assert_same_output_across_formats(hasher, X)
     """
+    _assert_same_output_across_formats(estimator, X, y, formats)
+
+
+def _assert_same_output_across_formats(estimator, X, y, formats):
     _check_instance(estimator)
     formats = _format_names(formats)
     X = _dense(X)
@@ -340,6 +352,10 @@ def assert_reproducible(estimator, X, y=None):
     >>> from sklearn_kexue.testing import assert_reproducible
     >>> assert_reproducible(SignRandomProjection(), np.eye(4))
     """
+    _assert_reproducible(estimator, X, y)
+
+
+def _assert_reproducible(estimator, X, y):
     _check_instance(estimator)
     estimator = clone(estimator)
     if "random_state" in estimator.get_params() and estimator.random_state is None:
@@ -423,6 +439,10 @@ def assert_input_unchanged(estimator, X, y=None):
     >>> X = np.random.default_rng(0).random((5, 20))
     >>> assert_input_unchanged(FlyHashTransformer(hash_length=2, random_state=0), X)
     """
+    _assert_input_unchanged(estimator, X, y)
+
+
+def _assert_input_unchanged(estimator, X, y):
     _check_instance(estimator)
     snapshot = copy.deepcopy(X)
     fitted = _fit(clone(estimator), X, y)
@@ -466,6 +486,10 @@ def assert_pickle_roundtrip(estimator, X, y=None):
     >>> from sklearn_kexue.testing import assert_pickle_roundtrip
     >>> assert_pickle_roundtrip(SignRandomProjection(random_state=0), np.eye(3))
     """
+    _assert_pickle_roundtrip(estimator, X, y)
+
+
+def _assert_pickle_roundtrip(estimator, X, y):
     _check_instance(estimator)
     fitted = _fit(clone(estimator), X, y)
     expected = _output(fitted, X)
@@ -517,8 +541,12 @@ def assert_row_independent(estimator, X, *, random_state=0):
     >>> hasher = FlyHashTransformer(hash_length=3, random_state=0).fit(X)
     >>> assert_row_independent(hasher, X)
     """
+    _assert_row_independent(estimator, X, random_state)
+
+
+def _assert_row_independent(estimator, X, random_state):
     _check_fitted(estimator)
-    X = check_pydata_sparse(X)
+    X = _check_pydata_sparse(X)
     if sp.issparse(X):
         X = sp.csr_array(X)  # COO and DIA cannot select rows
     n_samples = _num_samples(X)
@@ -604,8 +632,12 @@ def assert_row_shift_scale_invariance(estimator, X, shifts, scales):
     >>> shifts, scales = np.array([3.0, -5.0]), np.array([2.0, 4.0])
     >>> assert_row_shift_scale_invariance(hasher, X, shifts, scales)
     """
+    _assert_row_shift_scale_invariance(estimator, X, shifts, scales)
+
+
+def _assert_row_shift_scale_invariance(estimator, X, shifts, scales):
     _check_fitted(estimator)
-    if sp.issparse(check_pydata_sparse(X)):
+    if sp.issparse(_check_pydata_sparse(X)):
         raise TypeError(
             "X must be dense: shifting a row changes its zeros, so the shifted "
             "data would be dense anyway."

@@ -23,8 +23,8 @@ from sklearn_kexue.utils._param_validation import (
 )
 from sklearn_kexue.utils._param_validation import validate_params
 from sklearn_kexue.utils._validation import (
-    check_pydata_sparse,
-    check_sparse_structure,
+    _check_pydata_sparse,
+    _check_sparse_structure,
 )
 
 __all__ = ["FORMATS", "as_format", "estimator_params", "estimators", "matrices"]
@@ -85,7 +85,7 @@ def _format_names(formats, name="formats"):
 def _dense_values(X):
     """A NumPy array of the values of dense or sparse (SciPy, pydata) data."""
     # A malformed index array makes toarray() write out of bounds.
-    X = check_sparse_structure(check_pydata_sparse(X))
+    X = _check_sparse_structure(_check_pydata_sparse(X))
     if sp.issparse(X):
         return X.toarray()
     return np.asarray(X)
@@ -524,6 +524,10 @@ def estimator_params(estimator_class, *, int_span=64, float_span=10.0, **overrid
     ...     SignRandomProjection(**params)._validate_params()
     >>> test_valid()
     """
+    return _estimator_params(estimator_class, int_span, float_span, overrides)
+
+
+def _estimator_params(estimator_class, int_span, float_span, overrides):
     constraints = _check_estimator_class(estimator_class)
     parameters = {
         name: parameter
@@ -597,6 +601,10 @@ def estimators(estimator_class, **kwargs):
     ...     assert srp.n_components == 4
     >>> test_four_bits()
     """
+    return _estimators(estimator_class, kwargs)
+
+
+def _estimators(estimator_class, kwargs):
     return estimator_params(estimator_class, **kwargs).map(
         lambda params: estimator_class(**params)
     )

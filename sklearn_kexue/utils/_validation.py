@@ -20,6 +20,7 @@ def _is_pydata_sparse(X):
     return module == "sparse" or module.startswith("sparse.")
 
 
+@validate_params({"X": "no_validation"}, prefer_skip_nested_validation=True)
 def check_pydata_sparse(X):
     """Convert a pydata ``sparse`` array to a SciPy CSR array; pass others through.
 
@@ -55,6 +56,10 @@ def check_pydata_sparse(X):
     >>> type(X_csr).__name__, X_csr.nnz
     ('csr_array', 2)
     """
+    return _check_pydata_sparse(X)
+
+
+def _check_pydata_sparse(X):
     if not _is_pydata_sparse(X):
         return X
     if getattr(X, "ndim", None) != 2:
@@ -84,6 +89,7 @@ def _check_index_range(name, index, bound):
         )
 
 
+@validate_params({"X": "no_validation"}, prefer_skip_nested_validation=True)
 def check_sparse_structure(X):
     """Check that a SciPy sparse input's index arrays fit its shape.
 
@@ -121,6 +127,10 @@ def check_sparse_structure(X):
     ...
     ValueError: Malformed sparse input: column indices must lie in [0, 3), ...
     """
+    return _check_sparse_structure(X)
+
+
+def _check_sparse_structure(X):
     if not sp.issparse(X):
         return X
     if len(X.shape) != 2:
@@ -274,7 +284,13 @@ def validate_input_data(
     >>> X_valid.dtype, X_valid.flags.writeable
     (dtype('float32'), False)
     """
-    X_converted = check_sparse_structure(check_pydata_sparse(X))
+    return _validate_input_data(
+        estimator, X, y, reset, accept_sparse, dtype, check_params
+    )
+
+
+def _validate_input_data(estimator, X, y, reset, accept_sparse, dtype, check_params):
+    X_converted = _check_sparse_structure(_check_pydata_sparse(X))
     validated = validate_data(
         estimator,
         X_converted,

@@ -68,6 +68,10 @@ def all_estimators(type_filter=None):
     ['BioHashTransformer', 'CooccurrenceVectorizer', 'FlyHashTransformer',
      'LinearAutoencoder', 'SignRandomProjection', 'SimplerGlove']
     """
+    return _all_estimators(type_filter)
+
+
+def _all_estimators(type_filter):
     found = {}
     for module_name in _PUBLIC_MODULES:
         module = importlib.import_module(module_name)
