@@ -183,6 +183,10 @@ def transform_blocks(estimator, X, *, method="transform"):
     >>> result.format, int(result.sum(axis=1).min()), int(result.sum(axis=1).max())
     ('csr', 4, 4)
     """
+    return _transform_blocks(estimator, X, method)
+
+
+def _transform_blocks(estimator, X, method):
     _check_instance(estimator)
     X = _check_dask_array(X)
     if _has_unknown(X.chunks[1]):
@@ -360,6 +364,14 @@ def partial_fit_blocks(
     >>> model.components_.shape
     (16, 8)
     """
+    return _partial_fit_blocks(
+        estimator, X, y, n_passes, shuffle_blocks, random_state, partial_fit_params
+    )
+
+
+def _partial_fit_blocks(
+    estimator, X, y, n_passes, shuffle_blocks, random_state, partial_fit_params
+):
     _check_instance(estimator)
     X = _check_dask_array(X)
     _check_partial_fit_call(estimator, y is None, partial_fit_params)
@@ -394,12 +406,12 @@ def partial_fit_blocks(
     return estimator
 
 
-def _partition_word_counts(documents, vectorizer):
-    """Map step: a partition's word counts (a Counter)."""
-    return vectorizer._count_words(vectorizer._documents(list(documents)))
+def _partition_token_counts(documents, vectorizer):
+    """Map step: a partition's token counts (a Counter)."""
+    return vectorizer.token_counts(list(documents))
 
 
-def _add_word_counts(partials):
+def _add_token_counts(partials):
     total = Counter()
     for counts in partials:
         total.update(counts)
@@ -462,13 +474,17 @@ def count_cooccurrence_corpus(
     """Count a partitioned corpus's co-occurrences as a Dask map-reduce.
 
     Two passes over the corpus, each a map over its partitions and a tree
-    reduction: the word counts (summed, then the vocabulary chosen by the
-    rule of :meth:`CooccurrenceVectorizer.fit`), then each partition's V x V
-    co-occurrence counts (summed). Counts are integers added exactly, so the
-    result equals ``vectorizer.fit(documents).cooccurrence_matrix(documents)``
-    on one machine, entry for entry (in float64; float32 counts are exact
-    below 2**24). The reductions add two partial results at a time, so a
-    worker holds one partition's documents and a few V x V counts at once.
+    reduction, through the vectorizer's public methods: the token counts
+    (:meth:`~sklearn_kexue.embedding.CooccurrenceVectorizer.token_counts`,
+    summed, then the vocabulary chosen by
+    :meth:`~sklearn_kexue.embedding.CooccurrenceVectorizer.fit_token_counts`),
+    then each partition's V x V co-occurrence counts
+    (:meth:`~sklearn_kexue.embedding.CooccurrenceVectorizer.cooccurrence_matrix`,
+    summed). Counts are integers added exactly, so the result equals
+    ``vectorizer.fit(documents).cooccurrence_matrix(documents)`` on one
+    machine, entry for entry (in float64; float32 counts are exact below
+    2**24). The reductions add two partial results at a time, so a worker
+    holds one partition's documents and a few V x V counts at once.
 
     Parameters
     ----------
@@ -526,21 +542,25 @@ def count_cooccurrence_corpus(
     >>> (counts != vectorizer.fit(documents).cooccurrence_matrix(documents)).nnz
     0
     """
+    return _count_cooccurrence_corpus(vectorizer, corpus, fit, blocksize, batch_tokens)
+
+
+def _count_cooccurrence_corpus(vectorizer, corpus, fit, blocksize, batch_tokens):
     blocksize = _check_blocksize(blocksize)
     if isinstance(corpus, (list, tuple)):
         corpus = db.read_text(_check_paths(corpus), blocksize=blocksize)
     if fit:
+        # The settings alone travel to the workers, not a fitted vocabulary.
         settings = clone(vectorizer)
         with estimator_errors_keep_their_names():
-            settings._validate_params()
-        word_counts = corpus.reduction(
-            partial(_partition_word_counts, vectorizer=settings),
-            _add_word_counts,
+            settings.token_counts([])  # checks the parameters before any pass
+        token_counts = corpus.reduction(
+            partial(_partition_token_counts, vectorizer=settings),
+            _add_token_counts,
             split_every=2,
         ).compute()
-        vectorizer._set_vocabulary(word_counts)
-        # As after fit: a later partial_fit starts from these counts.
-        vectorizer.__dict__.pop("_stream_counts", None)
+        with estimator_errors_keep_their_names():
+            vectorizer.fit_token_counts(token_counts)
     else:
         check_is_fitted(vectorizer)
     with estimator_errors_keep_their_names():

@@ -240,6 +240,31 @@ def _fold_raw_counts(word_counts, raw_counts, lowercase):
         word_counts[word] += count
 
 
+def _check_token_counts(token_counts):
+    """``token_counts`` checked to map str tokens to non-negative ints."""
+    if not isinstance(token_counts, Mapping):
+        raise TypeError(
+            "token_counts must be a mapping of tokens (str) to counts (int), such "
+            f"as token_counts() returns; got {type(token_counts).__name__}."
+        )
+    for token, count in token_counts.items():
+        if not isinstance(token, str):
+            raise TypeError(
+                "token_counts must map str tokens to counts; got the key "
+                f"{token!r} of type {type(token).__name__}."
+            )
+        if isinstance(count, (bool, np.bool_)) or not isinstance(count, Integral):
+            raise TypeError(
+                f"token_counts must map tokens to int counts; got {count!r} for "
+                f"{token!r}."
+            )
+        if count < 0:
+            raise ValueError(
+                f"token_counts must be non-negative; got {count} for {token!r}."
+            )
+    return token_counts
+
+
 def _check_dtype(dtype):
     """The counts' dtype; the constraint has refused anything but float32/64."""
     try:
@@ -732,7 +757,8 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
                 "group should be captured."
             )
         if self.token_pattern == _DEFAULT_TOKEN_PATTERN:
-            # Same tokens (greedy runs of 2+ word characters), 30 % faster.
+            # The same tokens (greedy runs of 2+ word characters) without the \b
+            # tests; docs/benchmarks.rst ("Tokenisation") times the two.
             pattern = re.compile(_FAST_DEFAULT_TOKEN_PATTERN)
         findall = pattern.findall
         if lowercase:
@@ -745,7 +771,7 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         A str document is split into final tokens. A pre-tokenised document is
         yielded as it is (``final`` False): its tokens are checked and
         lower-cased once per distinct form by the callers, not once per
-        occurrence, which is most of the cost of counting a tokenised corpus.
+        occurrence.
         """
         _check_raw_documents(raw_documents)
         split_text = self._text_splitter()
@@ -769,6 +795,98 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
 
     def _fit_vocabulary(self, documents):
         self._set_vocabulary(self._count_words(documents))
+
+    def token_counts(self, raw_documents):
+        """Count every token of the documents, in the vocabulary or not.
+
+        These are the statistics :meth:`fit` chooses the vocabulary from:
+        each token as this vectorizer's tokenisation and ``lowercase`` make
+        it, with the number of times it occurs. The vectorizer need not be
+        fitted, and is not changed. Counts of parts of a corpus add up
+        (``Counter`` supports ``+`` and ``update``), so a corpus split into
+        partitions, on one machine or many, is counted part by part and
+        then fitted with :meth:`fit_token_counts`, as
+        :func:`sklearn_kexue.dask.count_cooccurrence_corpus` does.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            Documents: str, or sequences of str tokens.
+
+        Returns
+        -------
+        token_counts : collections.Counter
+            Token -> number of occurrences in the documents (empty for no
+            documents).
+
+        See Also
+        --------
+        fit_token_counts : Choose the vocabulary from such counts.
+
+        Examples
+        --------
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> vectorizer = CooccurrenceVectorizer()
+        >>> part = vectorizer.token_counts(["The cat sat", "the cat ran"])
+        >>> sorted(part.items())
+        [('cat', 2), ('ran', 1), ('sat', 1), ('the', 2)]
+        >>> total = part + vectorizer.token_counts(["a dog ran"])
+        >>> total["ran"], total["dog"]
+        (2, 1)
+        """
+        self._validate_params()
+        return self._count_words(self._documents(raw_documents))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_token_counts(self, token_counts):
+        """Learn the vocabulary and word counts from a corpus's token counts.
+
+        The vocabulary is chosen from ``token_counts`` by :meth:`fit`'s rule
+        (``min_count``, ``max_vocab``, order by count, ties alphabetical),
+        so fitting the sum of the :meth:`token_counts` of a corpus's parts
+        gives the vectorizer that :meth:`fit` on the whole corpus gives.
+        Like :meth:`fit`, it starts a new :meth:`partial_fit` stream from
+        the fitted counts.
+
+        Parameters
+        ----------
+        token_counts : dict or collections.Counter
+            Token (str) -> number of occurrences (an int >= 0), as returned
+            by :meth:`token_counts`, or summed over several of its results.
+
+        Returns
+        -------
+        self : object
+            Fitted vectorizer.
+
+        Raises
+        ------
+        TypeError
+            If ``token_counts`` is not a mapping of str to int.
+        ValueError
+            If a count is negative, or no token is kept (all counts below
+            ``min_count``, or no tokens).
+
+        See Also
+        --------
+        token_counts : The counts of a part of a corpus.
+
+        Examples
+        --------
+        >>> from sklearn_kexue.embedding import CooccurrenceVectorizer
+        >>> vectorizer = CooccurrenceVectorizer(min_count=2)
+        >>> counts = (vectorizer.token_counts(["the cat sat", "the cat ran"])
+        ...           + vectorizer.token_counts(["a dog ran"]))
+        >>> vectorizer.fit_token_counts(counts).vocabulary_
+        {'cat': 0, 'ran': 1, 'the': 2}
+        >>> whole = ["the cat sat", "the cat ran", "a dog ran"]
+        >>> CooccurrenceVectorizer(min_count=2).fit(whole).vocabulary_
+        {'cat': 0, 'ran': 1, 'the': 2}
+        """
+        _check_dtype(self.dtype)
+        self._set_vocabulary(_check_token_counts(token_counts))
+        self.__dict__.pop("_stream_counts", None)
+        return self
 
     def _set_vocabulary(self, word_counts, allow_empty=False):
         """Choose the vocabulary from the corpus's word counts (a Counter).
@@ -806,8 +924,8 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         ----------
         raw_documents : iterable
             Documents: str, or sequences of str tokens.
-        y : None
-            Ignored.
+        y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -836,8 +954,8 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         ----------
         raw_documents : iterable
             Documents: str, or sequences of str tokens.
-        y : None
-            Ignored.
+        y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -874,8 +992,8 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         ----------
         raw_documents : iterable
             Documents: str, or sequences of str tokens.
-        y : None
-            Ignored.
+        y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -1026,9 +1144,9 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
 
         Parameters
         ----------
-        input_features : None
-            Not used, present for API consistency (as in scikit-learn's
-            ``CountVectorizer``).
+        input_features : Ignored
+            Not used, present for API consistency by convention (as in
+            scikit-learn's ``CountVectorizer``).
 
         Returns
         -------

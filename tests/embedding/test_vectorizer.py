@@ -3,6 +3,7 @@
 import itertools
 import pickle
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -771,6 +772,90 @@ def test_partial_fit_continues_after_fit_and_waits_for_min_count():
         waiting.transform(["aa"])
     waiting.partial_fit(["aa"])
     assert waiting.vocabulary_ == {"aa": 0}
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"min_count": 1},
+        {"min_count": 2, "max_vocab": 3},
+        {"lowercase": False, "min_count": 2},
+        {"tokenizer": str.split},
+    ],
+)
+def test_summed_token_counts_of_parts_fit_as_the_whole(settings):
+    documents = [*TEXT, ["The", "Cat", "sat"], "a new word appears", ("DOG", "dog")]
+    fitted = CooccurrenceVectorizer(**settings).fit(documents)
+    vectorizer = CooccurrenceVectorizer(**settings)
+    for split in ([3, 5], [1, 2, 3, 4, 5, 6, 7], []):
+        parts = np.split(np.arange(len(documents)), split)
+        counts = [vectorizer.token_counts([documents[i] for i in p]) for p in parts]
+        total = sum(counts, start=Counter())
+        assert not hasattr(vectorizer, "vocabulary_")  # counting fits nothing
+        vectorizer.fit_token_counts(total)
+        assert vectorizer.vocabulary_ == fitted.vocabulary_
+        np.testing.assert_array_equal(vectorizer.word_counts_, fitted.word_counts_)
+        np.testing.assert_array_equal(
+            vectorizer.cooccurrence_matrix(documents).toarray(),
+            fitted.cooccurrence_matrix(documents).toarray(),
+        )
+        vectorizer = CooccurrenceVectorizer(**settings)
+    # The counts are every token's, in the vocabulary or not.
+    everything = CooccurrenceVectorizer(**settings).token_counts(documents)
+    kept = {word: everything[word] for word in fitted.vocabulary_}
+    assert kept == dict(zip(fitted.vocabulary_, fitted.word_counts_.tolist()))
+    assert sum(everything.values()) >= fitted.word_counts_.sum()
+
+
+def test_token_counts_by_hand_and_fit_token_counts_restarts_the_stream():
+    vectorizer = CooccurrenceVectorizer()
+    assert vectorizer.token_counts(["Aa bb", ["AA", "cc"]]) == Counter(
+        {"aa": 2, "bb": 1, "cc": 1}
+    )
+    assert vectorizer.token_counts([]) == Counter()
+    vectorizer = CooccurrenceVectorizer(min_count=2)
+    vectorizer.partial_fit(["aa aa zz"])
+    # As fit does, fit_token_counts drops the stream: zz's count is forgotten.
+    vectorizer.fit_token_counts({"bb": 2, "cc": 0, "dd": 1})
+    assert vectorizer.vocabulary_ == {"bb": 0}
+    vectorizer.partial_fit(["zz dd dd"])
+    assert vectorizer.vocabulary_ == {"bb": 0, "dd": 1}
+    np.testing.assert_array_equal(vectorizer.word_counts_, [2, 2])
+    # A plain dict of NumPy ints is a mapping of counts too.
+    counts = {"aa": np.int64(3), "bb": np.int32(1)}
+    assert CooccurrenceVectorizer().fit_token_counts(counts).vocabulary_ == {
+        "aa": 0,
+        "bb": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "token_counts, error, message",
+    [
+        ([("aa", 1)], TypeError, "must be a mapping of tokens"),
+        ("aa bb", TypeError, "must be a mapping of tokens"),
+        ({1: 3}, TypeError, "got the key 1 of type int"),
+        ({"aa": 1.0}, TypeError, "int counts; got 1.0 for 'aa'"),
+        ({"aa": True}, TypeError, "int counts; got True for 'aa'"),
+        ({"aa": -1}, ValueError, "non-negative; got -1 for 'aa'"),
+        ({}, ValueError, "empty vocabulary"),
+        ({"aa": 1}, ValueError, "empty vocabulary; .* min_count=2"),
+    ],
+)
+def test_fit_token_counts_refuses_what_is_not_counts(token_counts, error, message):
+    vectorizer = CooccurrenceVectorizer(min_count=2).fit(["bb bb"])
+    with pytest.raises(error, match=message):
+        vectorizer.fit_token_counts(token_counts)
+    assert vectorizer.vocabulary_ == {"bb": 0}  # a refused fit changes nothing
+
+
+def test_token_counts_and_fit_token_counts_check_the_parameters():
+    with pytest.raises(InvalidParameterError, match="'window' parameter"):
+        CooccurrenceVectorizer(window=0).token_counts(["aa"])
+    with pytest.raises(InvalidParameterError, match="'min_count' parameter"):
+        CooccurrenceVectorizer(min_count=0).fit_token_counts({"aa": 1})
+    with pytest.raises(ValueError, match="token_pattern"):
+        CooccurrenceVectorizer(token_pattern="(").token_counts(["aa"])
 
 
 def test_documents_that_are_not_an_iterable_of_documents_are_refused():
