@@ -57,7 +57,7 @@ def load_two_character_words(*, min_frequency=100, as_frame=False):
     """Load the two-character words of jieba's dictionary with their frequencies.
 
     The words of exactly two characters listed in the dictionary of the jieba
-    Chinese word segmenter with a frequency of at least ``min_frequency``,
+    Chinese word segmenter [1]_ with a frequency of at least ``min_frequency``,
     most frequent first (ties in word order).
 
     =================   =======================

@@ -601,9 +601,9 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
     ``i != j``, counts the ordered pairs of positions ``(p, q)`` with
     ``0 < |p - q| <= window`` holding words ``i`` and ``j``; the diagonal
     ``(i, i)`` counts the occurrences of word ``i``. Out-of-vocabulary tokens
-    are dropped before windowing, as Stanford GloVe's ``cooccur`` does, and
-    windows never cross documents. :meth:`cooccurrence_matrix` streams the
-    sum over a corpus in bounded memory.
+    are dropped before windowing, as Stanford GloVe's ``cooccur`` [1]_ does,
+    and windows never cross documents. :meth:`cooccurrence_matrix` streams
+    the sum over a corpus in bounded memory.
 
     Parameters
     ----------
@@ -653,7 +653,7 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
     ``set_output(transform="pandas")`` then makes :meth:`transform` raise
     scikit-learn's error for sparse data.
 
-    Each pair adds 1 whatever its distance (as ``bojone/simpler_glove``;
+    Each pair adds 1 whatever its distance (as ``bojone/simpler_glove`` [2]_;
     Stanford GloVe weights it 1/d by default). Counting groups a document's
     positions by centre word and accumulates each word's neighbours in a
     dense scratch vector, in compiled code: no sort over the pair keys.

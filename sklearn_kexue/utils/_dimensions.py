@@ -18,7 +18,7 @@ _MINIMUM_ENTROPY_FACTOR = 8.33
 def minimum_entropy_dimension(n_words):
     """Word-vector size by the minimum-entropy rule of thumb, ⌈8.33 ln N⌉.
 
-    Su (2020) asks how many dimensions a skip-gram-like model needs so that
+    Su [1]_ asks how many dimensions a skip-gram-like model needs so that
     the entropy of the word-pair distribution it can express matches that of
     a vocabulary of N words, and finds n > 8.33 ln N: 77 for 10,000 words,
     96 for 100,000, 116 for a million. :class:`~sklearn_kexue.SimplerGlove`
@@ -36,9 +36,9 @@ def minimum_entropy_dimension(n_words):
 
     References
     ----------
-    Su, J. (2020). 最小熵原理（六）：词向量的维度应该怎么选择？ (The
-    minimum entropy principle, part 6: how to choose the dimension of word
-    vectors). https://kexue.fm/archives/7695
+    .. [1] J. Su, "最小熵原理（六）：词向量的维度应该怎么选择？" (The minimum
+       entropy principle, part 6: how to choose the dimension of word
+       vectors), 2020. https://kexue.fm/archives/7695
 
     Examples
     --------

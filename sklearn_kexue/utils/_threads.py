@@ -7,8 +7,8 @@ from threadpoolctl import ThreadpoolController, threadpool_limits
 __all__ = ["SolverOnOneBlasThread", "blas_threads_for"]
 
 # Below this many multiply-adds a product is over before BLAS threads start
-# working; with the other core busy, OpenBLAS's waiting threads made a
-# 100 x 64 x 100 product take 20 ms instead of 0.2 ms on one thread.
+# working, and with the other cores busy OpenBLAS's waiting threads can cost
+# many times the product itself (docs/benchmarks.rst, "Small products").
 _THREADED_PRODUCT_MIN_FLOPS = 2**21
 
 
