@@ -37,6 +37,7 @@ try:
     import dask
     import dask.array as da
     import dask.bag as db
+    from dask.array.utils import meta_from_array
     from dask.utils import parse_bytes
 except ImportError as error:  # pragma: no cover - exercised without the extra
     raise ImportError(
@@ -203,7 +204,7 @@ def _transform_blocks(estimator, X, method):
     # The output's type, dtype and width, from the estimator on one zero row
     # of the blocks' type (estimators may refuse an empty block).
     with estimator_errors_keep_their_names():
-        probe = getattr(estimator, method)(_zero_rows(X._meta, X.shape[1]))
+        probe = getattr(estimator, method)(_zero_rows(meta_from_array(X), X.shape[1]))
     if not (isinstance(probe, np.ndarray) or sp.issparse(probe)):
         raise TypeError(
             f"{type(estimator).__name__}.{method} returns {type(probe).__name__}, "
