@@ -71,14 +71,14 @@ Protocol (one thread everywhere: BLAS pinned with ``threadpoolctl``,
   from the token lists (Word2Vec, vocabulary pass included); GloVe's
   ``glove`` stage (its counting and shuffling times are in the note).
 
-Targets (issue 18): mean5(SimplerGlove) >= 0.9 x max(mean5 of skip-gram,
-mean5 of PPMI-SVD); SimplerGlove's Spearman at least GloVe's on each of the
-five sets; Spearman(||v||^2, -log P(w)) > 0.8 for SimplerGlove (and for its
+Targets (issue 18), on SimplerGlove's defaults: mean5 >= 0.9 x max(mean5 of
+skip-gram, mean5 of PPMI-SVD); Spearman at least GloVe's on each of the five
+sets; Spearman(||v||^2, -log P(w)) > 0.8 for SimplerGlove (and for its
 ``negative=0`` variant). Ratios > 1 mean we are better.
 
 ``--quick`` keeps every 20th document (about 120 000 tokens of ``main``)
 and trains 5 epochs: a smoke test of about a minute, not a measurement.
-The full run takes about 20 minutes on ``main`` (skip-gram alone about 9).
+The full run took 35 minutes on ``main`` on 2 shared, busy cores.
 """
 
 import argparse
@@ -375,18 +375,15 @@ def simpler_glove_variants():
 
 
 def fit_simpler_glove(counts, epochs, extra):
-    parameters = inspect.signature(SimplerGlove).parameters
-    arguments = {
-        "n_components": DIMENSION,
-        "input_type": "cooccurrence",
-        "max_iter": epochs,
-        "tol": 0,
-        "random_state": SEED,
-    }
-    if "n_jobs" in parameters:
-        arguments["n_jobs"] = 1
-    arguments.update(extra)
-    model = SimplerGlove(**arguments)
+    model = SimplerGlove(
+        n_components=DIMENSION,
+        input_type="cooccurrence",
+        max_iter=epochs,
+        tol=0,
+        random_state=SEED,
+        n_jobs=1,
+        **extra,
+    )
     start = time.perf_counter()
     model.fit(counts)
     seconds = time.perf_counter() - start
@@ -590,7 +587,7 @@ def make_records(corpus, results, ours_names, peer_names, coverage, n_tokens, co
                     _with_target(record, 1.0)
                 records.append(record)
             best = [name for name in ("skip-gram", "PPMI-SVD") if name in results]
-            if metric == "mean5" and best:
+            if metric == "mean5" and best and ours_name == "SimplerGlove":
                 best_name = max(best, key=lambda name: results[name]["scores"][metric])
                 record = _record(
                     section,
