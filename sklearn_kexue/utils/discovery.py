@@ -64,9 +64,11 @@ def all_estimators(type_filter=None):
     Examples
     --------
     >>> from sklearn_kexue.utils.discovery import all_estimators
-    >>> [name for name, _ in all_estimators(type_filter="transformer")]
-    ['BioHashTransformer', 'CooccurrenceVectorizer', 'FlyHashTransformer',
-     'LinearAutoencoder', 'SignRandomProjection', 'SimplerGlove']
+    >>> [name for name, _ in all_estimators(type_filter="classifier")]
+    ['GammaCrossEntropyClassifier']
+    >>> transformers = [name for name, _ in all_estimators("transformer")]
+    >>> "FlyHashTransformer" in transformers, "CooccurrenceVectorizer" in transformers
+    (True, True)
     """
     return _all_estimators(type_filter)
 
