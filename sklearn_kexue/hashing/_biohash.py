@@ -5,34 +5,24 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-    _fit_context,
-)
+from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from sklearn_kexue.hashing._winner_take_all import (
-    allocate_winners,
-    resolve_hash_length,
-    row_workspace,
-    select_row,
-    select_winners,
-    winners_to_csr,
-    write_dense_winners,
+from sklearn_kexue.hashing._base import BaseWinnerTakeAllHasher
+from sklearn_kexue.hashing._biohash_kernels import (
+    hebbian_step_dense,
+    hebbian_step_numpy,
+    rank_units,
+    rank_units_numpy,
 )
-from sklearn_kexue.utils._batching import gen_row_batches
-from sklearn_kexue.utils._jit import jit, use_compiled
+from sklearn_kexue.hashing._winner_take_all import select_winners
+from sklearn_kexue.utils._jit import use_compiled
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
     Interval,
-    RealNotInt,
     StrOptions,
 )
-from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._threads import blas_threads_for
 from sklearn_kexue.utils._validation import validate_input_data
@@ -40,17 +30,13 @@ from sklearn_kexue.utils._verbose import print_iteration, print_summary
 
 __all__ = ["BioHashTransformer"]
 
-# Krotov's reference implementation floors the update's largest entry at this.
-_PRECISION = 1e-30
 # A unit counts as converged once its p-norm is within this of 1.
 _NORM_TOLERANCE = 0.1
 # fit warns when more than this share of the training codes' units is unconverged.
 _MAX_UNCONVERGED_CODE_SHARE = 0.01
 
 
-class BioHashTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
-):
+class BioHashTransformer(BaseWinnerTakeAllHasher):
     """BioHash: winner-take-all codes over units learned by a local Hebbian rule.
 
     Each of ``n_components`` units μ holds a weight vector W_μ. Training
@@ -136,6 +122,9 @@ class BioHashTransformer(
     components_ : ndarray of shape (n_components, n_features)
         The learned units W.
 
+    n_components_ : int
+        The number of units m, the width of the codes (``n_components``).
+
     hash_length_ : int
         The number of active units per code.
 
@@ -216,11 +205,8 @@ class BioHashTransformer(
     """
 
     _parameter_constraints: dict = {
+        **BaseWinnerTakeAllHasher._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "hash_length": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(RealNotInt, 0, 1, closed="neither"),
-        ],
         "p": [Interval(Real, 1, None, closed="left")],
         "delta": [Interval(Real, 0, None, closed="left")],
         "rank": [Interval(Integral, 2, None, closed="left")],
@@ -229,7 +215,6 @@ class BioHashTransformer(
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
-        "sparse_output": ["boolean"],
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
@@ -343,7 +328,8 @@ class BioHashTransformer(
         return self
 
     def _initialise(self, X, random_state):
-        self.hash_length_ = resolve_hash_length(self.hash_length, self.n_components)
+        self.n_components_ = self.n_components
+        self.hash_length_ = self._resolve_hash_length(self.n_components)
         self._repulsion = self.delta
         if self.delta > 0 and self.rank > self.n_components:
             # As with hash_length: no rank-th unit to repel, so say so and go on.
@@ -468,53 +454,19 @@ class BioHashTransformer(
 
     # ---------------------------------------------------------------- hashing
 
-    def transform(self, X):
-        """Hash X: the ``hash_length_`` units with the largest activations are 1.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, pydata sparse array} of shape \
-                (n_samples, n_features)
-            Data to hash.
-
-        Returns
-        -------
-        codes : {sparse matrix, ndarray} of shape (n_samples, n_components)
-            {0, 1} codes in the input's float dtype, with exactly
-            ``hash_length_`` ones per row (ties go to the lower unit index, as
-            in :func:`~sklearn_kexue.hashing.winner_take_all`). CSR if
-            ``sparse_output=True``.
-        """
-        check_is_fitted(self)
-        X = validate_input_data(self, X, reset=False, accept_sparse="csr")
-        dtype = X.dtype
+    def _transform_context(self, dtype, compiled):
         weights = self.components_.astype(dtype, copy=False)
-        weights_t = np.ascontiguousarray(_activation_weights(weights, self.p).T)
-        n_samples, k = X.shape[0], self.hash_length_
-        indices, values = allocate_winners(n_samples, k, dtype)
-        compiled = use_compiled(n_samples * self.n_components)
-        row_bytes = self.n_components * dtype.itemsize * (1 if compiled else 3)
-        for rows in gen_row_batches(n_samples, row_bytes):
-            # Winners are invariant to positive scaling: rescale extreme rows.
-            activations = np.asarray(_rescaled(X[rows]) @ weights_t, dtype=dtype)
-            select_winners(
-                activations, k, indices[rows], values[rows], compiled=compiled
-            )
-        if self.sparse_output:
-            return winners_to_csr(indices, values, self.n_components, binary=True)
-        codes = np.zeros((n_samples, self.n_components), dtype=dtype)
-        write_dense_winners(codes, indices, values, binary=True)
-        return codes
+        return np.ascontiguousarray(_activation_weights(weights, self.p).T)
 
-    @property
-    def _n_features_out(self):
-        return self.components_.shape[0]
+    def _transform_row_bytes(self, X, compiled):
+        return self.n_components_ * X.dtype.itemsize * (1 if compiled else 3)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+    def _select_batch(self, X_batch, weights_t, out_indices, out_values, *, compiled):
+        # Winners are invariant to positive scaling: rescale extreme rows.
+        activations = np.asarray(_rescaled(X_batch) @ weights_t, dtype=X_batch.dtype)
+        select_winners(
+            activations, self.hash_length_, out_indices, out_values, compiled=compiled
+        )
 
 
 def _activation_weights(weights, p):
@@ -522,44 +474,6 @@ def _activation_weights(weights, p):
     if p == 2:
         return weights
     return np.sign(weights) * np.abs(weights) ** (p - 1)
-
-
-@jit
-def _rank_units(currents, rank, hash_length, winners, ranked, code_counts):
-    """Per row of ``currents``: its top unit, its ``rank``-th unit and its code.
-
-    Writes each row's largest unit to ``winners`` and its ``rank``-th largest
-    to ``ranked``, and adds one to ``code_counts`` for each of its top
-    ``hash_length`` units. Ties go to the lower unit index, as in the
-    winner-take-all codes.
-    """
-    n_units = currents.shape[1]
-    workspace = row_workspace(n_units, hash_length, currents.dtype)
-    code_units = np.empty(hash_length, dtype=np.int32)
-    code_values = np.empty(hash_length, dtype=currents.dtype)
-    top_values = np.empty(rank, dtype=currents.dtype)
-    top_units = np.empty(rank, dtype=np.int64)
-    for row in range(currents.shape[0]):
-        values = currents[row]
-        select_row(values, hash_length, workspace, code_units, code_values)
-        for unit in code_units:
-            code_counts[unit] += 1
-        # Insert into the sorted top ``rank``; strict ">" keeps earlier units on ties.
-        n_top = 0
-        for unit in range(n_units):
-            value = values[unit]
-            if n_top == rank and not value > top_values[rank - 1]:
-                continue
-            position = min(n_top, rank - 1)
-            while position > 0 and value > top_values[position - 1]:
-                top_values[position] = top_values[position - 1]
-                top_units[position] = top_units[position - 1]
-                position -= 1
-            top_values[position] = value
-            top_units[position] = unit
-            n_top = min(n_top + 1, rank)
-        winners[row] = top_units[0]
-        ranked[row] = top_units[rank - 1]
 
 
 def _rescaled(X):
@@ -609,17 +523,17 @@ def _update(
     winner = np.empty(n_samples, dtype=np.int64)
     anti = np.empty(n_samples, dtype=np.int64)
     if compiled:
-        _rank_units(currents, rank, hash_length, winner, anti, code_counts)
+        rank_units(currents, rank, hash_length, winner, anti, code_counts)
     else:
-        _rank_units_numpy(currents, rank, hash_length, winner, anti, code_counts)
+        rank_units_numpy(currents, rank, hash_length, winner, anti, code_counts)
     win_counts += np.bincount(winner, minlength=len(win_counts))
     distances = _winner_distances(weights, X_batch, currents, winner, p)
     if compiled:
-        touched = _dense_step(
+        touched = hebbian_step_dense(
             weights, X_batch, currents, winner, anti, delta, learning_rate
         )
     else:
-        touched = _step_numpy(
+        touched = hebbian_step_numpy(
             weights, X_batch, currents, winner, anti, delta, learning_rate
         )
     if activation is not weights:
@@ -648,98 +562,3 @@ def _winner_distances(weights, X_batch, currents, winner, p):
         where=scale > 0,
     )
     return 1 - similarity
-
-
-def _rank_units_numpy(currents, rank, hash_length, winners, ranked, code_counts):
-    """NumPy twin of :func:`_rank_units`: the same units, the same tie rule."""
-    # A stable sort of the negated currents puts equal ones in index order.
-    order = np.argsort(-currents, axis=1, kind="stable")
-    winners[:] = order[:, 0]
-    ranked[:] = order[:, rank - 1]
-    code_counts += np.bincount(
-        order[:, :hash_length].ravel(), minlength=code_counts.shape[0]
-    )
-
-
-def _step_numpy(weights, X_batch, currents, winner, anti, delta, learning_rate):
-    """The update of :func:`_update` through sparse products; the changed units.
-
-    It serves sparse batches, and dense ones below the compile threshold: the
-    products add each unit's terms in sample order, as :func:`_dense_step`
-    does, so both give the same weights bit for bit.
-    """
-    n_samples = X_batch.shape[0]
-    dtype = weights.dtype
-    rows = np.arange(n_samples)
-    if delta > 0:
-        units = np.concatenate([winner, anti])
-        samples = np.concatenate([rows, rows])
-        strengths = np.repeat(np.array([1.0, -delta]), n_samples)
-    else:  # the rank-th units would get zero rows
-        units, samples = winner, rows
-        strengths = np.ones(n_samples)
-    touched, position = np.unique(units, return_inverse=True)
-    shape = (len(touched), n_samples)
-    # g has one +1 (winner) and one -delta (rank-th unit) per sample.
-    g = sp.csr_array((strengths.astype(dtype), (position, samples)), shape=shape)
-    g.sort_indices()
-    hebbian = g @ X_batch
-    hebbian = hebbian.toarray() if sp.issparse(hebbian) else hebbian
-    drive_terms = sp.csr_array(
-        (strengths * currents[samples, units], (position, samples)), shape=shape
-    )
-    drive_terms.sort_indices()
-    drive = (drive_terms @ np.ones(n_samples)).astype(dtype)
-    change = hebbian - drive[:, np.newaxis] * weights[touched]
-    largest = max(float(np.max(np.abs(change))), _PRECISION)
-    weights[touched] += dtype.type(learning_rate / largest) * change
-    return touched
-
-
-@jit
-def _dense_step(weights, X_batch, currents, winner, anti, delta, learning_rate):
-    """The update of :func:`_update` for a dense batch; returns the changed units.
-
-    Compiled, so the changed rows are accumulated sample by sample without
-    building the sparse g.
-    """
-    n_units, n_features = weights.shape
-    n_samples = X_batch.shape[0]
-    slot_of = np.full(n_units, -1, dtype=np.int64)
-    touched = np.empty(2 * n_samples, dtype=np.int64)
-    n_touched = 0
-    for sample in range(n_samples):
-        for unit in (winner[sample], anti[sample]):
-            if slot_of[unit] < 0:
-                slot_of[unit] = n_touched
-                touched[n_touched] = unit
-                n_touched += 1
-            if delta == 0:  # the rank-th unit gets no update
-                break
-    change = np.zeros((n_touched, n_features), dtype=weights.dtype)
-    drive = np.zeros(n_touched, dtype=np.float64)
-    for sample in range(n_samples):
-        slot = slot_of[winner[sample]]
-        drive[slot] += currents[sample, winner[sample]]
-        for feature in range(n_features):
-            change[slot, feature] += X_batch[sample, feature]
-        if delta > 0:
-            slot = slot_of[anti[sample]]
-            drive[slot] -= delta * currents[sample, anti[sample]]
-            strength = weights.dtype.type(-delta)
-            for feature in range(n_features):
-                change[slot, feature] += strength * X_batch[sample, feature]
-    largest = 0.0
-    for slot in range(n_touched):
-        unit = touched[slot]
-        unit_drive = weights.dtype.type(drive[slot])
-        for feature in range(n_features):
-            value = change[slot, feature] - unit_drive * weights[unit, feature]
-            change[slot, feature] = value
-            largest = max(largest, abs(value))
-    step = weights.dtype.type(learning_rate / max(largest, _PRECISION))
-    for slot in range(n_touched):
-        unit = touched[slot]
-        for feature in range(n_features):
-            weights[unit, feature] += step * change[slot, feature]
-    return touched[:n_touched]

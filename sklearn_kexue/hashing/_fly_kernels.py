@@ -2,15 +2,22 @@
 
 Both kernels compute, for every output unit j, the sum of the inputs it is
 connected to, adding them in ascending input order, and select the winners
-with the shared routines of ``_winner_take_all``. Adding an exact zero never
-changes a floating-point sum, so the dense kernel (which also adds the zero
+with the shared routines of ``_winner_take_all_kernels``. Adding an exact zero
+never changes a floating-point sum, so the dense kernel (which also adds the zero
 inputs) and the sparse kernel (which skips them) produce bit-identical
 activations and therefore identical codes.
 """
 
 import numpy as np
 
-from sklearn_kexue.hashing._winner_take_all import (
+from sklearn_kexue.hashing._simd import (
+    aligned_zeros,
+    vector_add,
+    vector_load,
+    vector_store,
+    vector_zeros,
+)
+from sklearn_kexue.hashing._winner_take_all_kernels import (
     kth_largest,
     n_groups,
     row_workspace,
@@ -18,13 +25,6 @@ from sklearn_kexue.hashing._winner_take_all import (
     select_row,
 )
 from sklearn_kexue.utils._jit import jit
-from sklearn_kexue.utils._simd import (
-    aligned_zeros,
-    vector_add,
-    vector_load,
-    vector_store,
-    vector_zeros,
-)
 
 # Rows projected together, one SIMD lane each, in groups of LANE_GROUP (two
 # eight-lane vectors: one 64-byte line of float32 per feature). A multiple of
@@ -99,7 +99,7 @@ def _count_beating(values, n_slots, slot, ranks):
 
 @jit(nogil=True)
 def _lower_bounds(activations, hash_length, group_max, ranks, column, scratch, bounds):
-    """Per-lane lower bound on the k-th largest activation (see _winner_take_all)."""
+    """Per-lane lower bound on the k-th largest activation (as in select_row)."""
     n_units, n_lanes = activations.shape
     n_group = group_max.shape[0]
     zero = activations.dtype.type(0)
@@ -155,7 +155,7 @@ def _collect_candidates(activations, bounds, n_rows, values, indices, counts):
 
 @jit(nogil=True)
 def _select_lanes_by_rank(values, counts, n_slots, n_rows, hash_length, ranks, winners):
-    """Rank counting (see _winner_take_all) for every lane at once.
+    """Rank counting (see _winner_take_all_kernels) for every lane at once.
 
     Lanes with fewer candidates are padded with -inf; a padding slot comes
     after at least ``hash_length`` real candidates, so it never wins.

@@ -5,17 +5,12 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from joblib import effective_n_jobs
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-    _fit_context,
-)
+from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_kexue.hashing._base import BaseWinnerTakeAllHasher
 from sklearn_kexue.hashing._fly_kernels import (
     BLOCK_ROWS,
     fly_winners_csr,
@@ -23,15 +18,8 @@ from sklearn_kexue.hashing._fly_kernels import (
     row_sums_csr,
     row_sums_dense,
 )
-from sklearn_kexue.hashing._winner_take_all import (
-    allocate_winners,
-    resolve_hash_length,
-    select_winners,
-    winners_to_csr,
-    write_dense_winners,
-)
+from sklearn_kexue.hashing._winner_take_all import select_winners
 from sklearn_kexue.utils._batching import gen_row_batches
-from sklearn_kexue.utils._jit import use_compiled
 from sklearn_kexue.utils._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -39,7 +27,6 @@ from sklearn_kexue.utils._param_validation import (
     RealNotInt,
     StrOptions,
 )
-from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import validate_input_data
 
@@ -79,9 +66,7 @@ def _units_by_feature(connections, n_features):
     return unit_indptr, unit_ids
 
 
-class FlyHashTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
-):
+class FlyHashTransformer(BaseWinnerTakeAllHasher):
     """Fly olfactory hashing: sparse binary expansion followed by winner-take-all.
 
     Each of the ``n_components`` output units (the fly's Kenyon cells) sums a
@@ -221,14 +206,11 @@ class FlyHashTransformer(
     """
 
     _parameter_constraints: dict = {
+        **BaseWinnerTakeAllHasher._parameter_constraints,
         "n_components": [
             Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, None, closed="neither"),
             StrOptions({"auto"}),
-        ],
-        "hash_length": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(RealNotInt, 0, 1, closed="neither"),
         ],
         "fan_in": [
             Interval(Integral, 1, None, closed="left"),
@@ -236,7 +218,6 @@ class FlyHashTransformer(
         ],
         "binary": ["boolean"],
         "center": ["boolean"],
-        "sparse_output": ["boolean"],
         "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
     }
@@ -290,7 +271,7 @@ class FlyHashTransformer(
                     f"n_features={n_features}; at least 1 is needed."
                 )
 
-        hash_length = resolve_hash_length(self.hash_length, n_components)
+        hash_length = self._resolve_hash_length(n_components)
         return n_components, hash_length, fan_in
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -325,58 +306,24 @@ class FlyHashTransformer(
         )
         return self
 
-    def transform(self, X):
-        """Hash ``X`` into fixed-weight codes.
+    def _transform_threads(self):
+        return effective_n_jobs(self.n_jobs)
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, pydata sparse array} of shape \
-                (n_samples, n_features)
-            Data to hash.
+    def _binary_codes(self):
+        return self.binary
 
-        Returns
-        -------
-        codes : {sparse matrix, ndarray} of shape (n_samples, `n_components_`)
-            Exactly ``hash_length_`` non-zeros per row: ones, or the winners'
-            activations if ``binary=False``. CSR if ``sparse_output=True``.
-        """
-        check_is_fitted(self)
-        X = validate_input_data(self, X, reset=False, accept_sparse="csr")
-        n_samples, dtype = X.shape[0], X.dtype
-        if self.sparse_output:
-            indices, values = allocate_winners(n_samples, self.hash_length_, dtype)
-            outputs = (indices, values)
-        else:
-            outputs = (np.zeros((n_samples, self.n_components_), dtype=dtype),)
+    def _transform_context(self, dtype, compiled):
+        # The compiled kernels read the connections; the NumPy twin a matrix.
+        return None if compiled else self._projection(dtype)
 
-        n_threads = effective_n_jobs(self.n_jobs)
-        compiled = use_compiled(n_samples * self.n_components_)
-        projection = None if compiled else self._projection(dtype)
+    def _transform_row_bytes(self, X, compiled):
+        dtype = X.dtype
         row_bytes = self.hash_length_ * (dtype.itemsize + 4)
         if not sp.issparse(X):
             row_bytes += X.shape[1] * dtype.itemsize  # contiguous copy of a batch
         if not compiled:
             row_bytes += self.n_components_ * (dtype.itemsize + 8)  # sort keys
-        # Threads hash batches concurrently, so they share the memory budget.
-        batches = gen_row_batches(
-            n_samples,
-            row_bytes * n_threads,
-            max_batch_size=-(-n_samples // (4 * n_threads)) if n_threads > 1 else None,
-        )
-        if n_threads == 1:
-            for batch in batches:
-                self._hash_batch(X, batch, outputs, projection)
-        else:
-            # Batches write disjoint rows of the same output arrays.
-            Parallel(n_jobs=n_threads, require="sharedmem")(
-                delayed(self._hash_batch)(X, batch, outputs, projection)
-                for batch in batches
-            )
-        if self.sparse_output:
-            return winners_to_csr(
-                indices, values, self.n_components_, binary=self.binary
-            )
-        return outputs[0]
+        return row_bytes
 
     def _projection(self, dtype):
         """:attr:`components_` in ``dtype``, the NumPy path's projection."""
@@ -387,27 +334,22 @@ class FlyHashTransformer(
             shape=(n_units, self.n_features_in_),
         )
 
-    def _hash_batch(self, X, batch, outputs, projection):
-        """Hash the rows ``batch`` of ``X`` into their slice of ``outputs``.
+    def _select_batch(self, X_batch, projection, out_indices, out_values, *, compiled):
+        """Hash the rows of ``X_batch`` into ``out_indices``/``out_values``.
 
         ``projection`` is None for the compiled kernels, else the NumPy path's
         projection matrix.
         """
-        if self.sparse_output:
-            indices, values = outputs
-            batch_indices, batch_values = indices[batch], values[batch]
-        else:
-            batch_indices, batch_values = allocate_winners(
-                batch.stop - batch.start, self.hash_length_, X.dtype
-            )
-        X_batch = _canonical_batch(X[batch])
+        dtype = X_batch.dtype
+        n_features = X_batch.shape[1]
+        X_batch = _canonical_batch(X_batch)
         # Codes are invariant to positive scaling: an exact power-of-two rescale
         # keeps extreme inputs from overflowing the sums (a no-op otherwise).
-        scale = power_of_two_scale(max_abs(X_batch), X.dtype)
+        scale = power_of_two_scale(max_abs(X_batch), dtype)
         if scale != 1:
             X_batch = X_batch * scale
-        if projection is None:
-            self._select_winners(X_batch, batch_indices, batch_values)
+        if compiled:
+            self._select_winners(X_batch, out_indices, out_values)
         else:
             # The sparse products add each unit's inputs in ascending feature
             # order, as the kernels do: the same sums, bit for bit.
@@ -417,19 +359,15 @@ class FlyHashTransformer(
             select_winners(
                 activations,
                 self.hash_length_,
-                batch_indices,
-                batch_values,
+                out_indices,
+                out_values,
                 compiled=False,
             )
         if self.center and not self.binary:
-            row_means = _row_sums(X_batch, compiled=projection is None) / X.shape[1]
-            batch_values -= self.fan_in_ * row_means[:, np.newaxis]
+            row_means = _row_sums(X_batch, compiled=compiled) / n_features
+            out_values -= self.fan_in_ * row_means[:, np.newaxis]
         if scale != 1:
-            batch_values /= scale
-        if not self.sparse_output:
-            write_dense_winners(
-                outputs[0][batch], batch_indices, batch_values, binary=self.binary
-            )
+            out_values /= scale
 
     def _select_winners(self, X_batch, out_indices, out_values):
         if sp.issparse(X_batch):
@@ -469,16 +407,6 @@ class FlyHashTransformer(
             (data, self.connections_.ravel(), indptr),
             shape=(n_units, self.n_features_in_),
         )
-
-    @property
-    def _n_features_out(self):
-        return self.n_components_
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
 
 def _canonical_batch(X_batch):

@@ -13,7 +13,7 @@ from sklearn.utils.estimator_checks import check_estimators_partial_fit_n_featur
 
 from sklearn_kexue import BioHashTransformer
 from sklearn_kexue.hashing import winner_take_all
-from sklearn_kexue.hashing._biohash import _rank_units, _rank_units_numpy
+from sklearn_kexue.hashing._biohash_kernels import rank_units, rank_units_numpy
 from sklearn_kexue.testing import (
     as_format,
     assert_fixed_weight_codes,
@@ -102,8 +102,8 @@ def test_fit_follows_the_notebook_rule(p, delta, rank, path):
     n_units=st.integers(2, 40),
     data=st.data(),
 )
-@pytest.mark.parametrize("rank_units", [_rank_units, _rank_units_numpy])
-def test_rank_units_breaks_ties_towards_lower_units(rank_units, n_units, data):
+@pytest.mark.parametrize("rank_kernel", [rank_units, rank_units_numpy])
+def test_rank_units_breaks_ties_towards_lower_units(rank_kernel, n_units, data):
     # Small integers make ties common.
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
     currents = rng.integers(-3, 4, size=(data.draw(st.integers(1, 20)), n_units))
@@ -113,7 +113,7 @@ def test_rank_units_breaks_ties_towards_lower_units(rank_units, n_units, data):
     winners = np.empty(len(currents), dtype=np.int64)
     ranked = np.empty(len(currents), dtype=np.int64)
     code_counts = np.zeros(n_units, dtype=np.int64)
-    rank_units(currents, rank, hash_length, winners, ranked, code_counts)
+    rank_kernel(currents, rank, hash_length, winners, ranked, code_counts)
     # A stable sort of -currents orders equal currents by unit index.
     order = np.argsort(-currents, axis=1, kind="stable")
     np.testing.assert_array_equal(winners, order[:, 0])
