@@ -506,20 +506,21 @@ def count_cooccurrence_corpus(
         as one partition.
     batch_tokens : int >= 1, default=250_000
         Tokens counted at a time within a partition (see
-        :meth:`CooccurrenceVectorizer.cooccurrence_matrix`): smaller batches
-        use less worker memory.
+        :meth:`~sklearn_kexue.embedding.CooccurrenceVectorizer.cooccurrence_matrix`):
+        smaller batches use less worker memory.
 
     Returns
     -------
     counts : scipy.sparse.csr_matrix of shape (V, V)
         Entry (i, j), i != j: pairs of words i and j within the window;
         entry (i, i): the count of word i, as in
-        :meth:`CooccurrenceVectorizer.cooccurrence_matrix`.
+        :meth:`~sklearn_kexue.embedding.CooccurrenceVectorizer.cooccurrence_matrix`.
 
     Raises
     ------
     TypeError
-        If ``vectorizer`` is not a :class:`CooccurrenceVectorizer`, or
+        If ``vectorizer`` is not a
+        :class:`~sklearn_kexue.embedding.CooccurrenceVectorizer`, or
         ``corpus`` neither a dask bag nor a list of paths.
     ValueError
         If a parameter is out of range (checked before any pass over the

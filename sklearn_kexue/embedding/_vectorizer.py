@@ -1031,7 +1031,7 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         The rows :class:`~sklearn.feature_extraction.text.CountVectorizer`
         would give with this vocabulary and tokenisation: what
         :meth:`SimplerGlove.transform
-        <sklearn_kexue.embedding.SimplerGlove.transform>` turns into text
+        <sklearn_kexue.SimplerGlove.transform>` turns into text
         vectors. Out-of-vocabulary tokens are dropped.
 
         Parameters
