@@ -37,42 +37,45 @@ _MAX_UNCONVERGED_CODE_SHARE = 0.01
 
 
 class BioHashTransformer(BaseWinnerTakeAllHasher):
-    """BioHash: winner-take-all codes over units learned by a local Hebbian rule.
+    r"""BioHash: winner-take-all codes over units learned by a local Hebbian rule.
 
-    Each of ``n_components`` units μ holds a weight vector W_μ. Training
-    follows Krotov & Hopfield (2019) as used by BioHash (Ryali et al. 2020):
-    for every sample the unit with the largest activation ⟨W_μ, x⟩_μ moves
-    towards the sample (Hebbian), the unit ranked ``rank`` moves away from it
-    with strength ``delta`` (anti-Hebbian), and the term -⟨W_μ, x⟩_μ W_μ
-    drives each learning unit onto the unit p-sphere. Hashing is then
-    winner-take-all: the ``hash_length`` units with the largest activations
-    are 1. It is a data-dependent :class:`FlyHashTransformer`; with ``p=2``
-    and ``delta=0`` it is online spherical k-means.
+    Each of ``n_components`` units :math:`\mu` holds a weight vector
+    :math:`W_\mu`. Training follows the rule that BioHash [1]_ takes from
+    Krotov & Hopfield [2]_: for every sample the unit with the largest
+    activation :math:`\langle W_\mu, x \rangle_\mu` moves towards the sample
+    (Hebbian), the unit ranked ``rank`` moves away from it with strength
+    ``delta`` (anti-Hebbian), and the term :math:`-\langle W_\mu, x
+    \rangle_\mu W_\mu` drives each learning unit onto the unit p-sphere.
+    Hashing is then winner-take-all: the ``hash_length`` units with the
+    largest activations are 1. It is a data-dependent
+    :class:`FlyHashTransformer`; with ``p=2`` and ``delta=0`` it is online
+    spherical k-means.
 
     Read more in the :ref:`User Guide <biohash>`.
 
     Parameters
     ----------
     n_components : int, default=100
-        Number of units m (the paper's m; Kenyon cells).
+        Number of units m (the m of [1]_; Kenyon cells).
 
     hash_length : int or float, default=0.05
         Active units per code, k: an int, or a float in (0, 1), the activity
-        a = k / m (k = round(a * m), at least 1). The paper uses a = 0.05 on
-        MNIST pixels. A k of m or more makes every unit a winner (codes of
+        a = k / m (k = round(a * m), at least 1). BioHash [1]_ uses a = 0.05
+        on MNIST pixels. A k of m or more makes every unit a winner (codes of
         all ones): ``fit`` then warns and uses ``hash_length_ = m``.
 
     p : float, default=2.0
-        Lebesgue norm of the units. Activations are
-        ``<W_mu, x>_mu = sum_i sign(W_mu_i) |W_mu_i|^(p-1) x_i``, and learning
-        units converge to ``sum_i |W_mu_i|^p = 1``. p = 2 is the ordinary dot
-        product.
+        Lebesgue norm of the units. Activations are :math:`\langle W_\mu, x
+        \rangle_\mu = \sum_i \operatorname{sign}(W_{\mu i}) |W_{\mu i}|^{p-1}
+        x_i`, and learning units converge to :math:`\sum_i |W_{\mu i}|^p = 1`.
+        p = 2 is the ordinary dot product.
 
     delta : float, default=0.0
-        Anti-Hebbian strength Δ applied to the unit ranked ``rank``; 0 (the
-        default, as in FlyVec) turns the repulsion off. Krotov's notebook
-        uses 0.4; on the digits data shipped with scikit-learn, mAP falls as
-        Δ grows (see the :ref:`User Guide <biohash>`).
+        Anti-Hebbian strength :math:`\Delta` applied to the unit ranked
+        ``rank``; 0 (the default, as in FlyVec) turns the repulsion off.
+        Krotov's notebook uses 0.4; on the digits data shipped with
+        scikit-learn, mAP falls as :math:`\Delta` grows (see the
+        :ref:`User Guide <biohash>`).
 
     rank : int, default=2
         Rank r of the anti-Hebbian unit (2: the runner-up). Krotov's notebook
@@ -81,18 +84,20 @@ class BioHashTransformer(BaseWinnerTakeAllHasher):
         so ``fit`` then warns and trains without the anti-Hebbian term.
 
     learning_rate : float, default=0.1
-        Initial step ε₀: each minibatch update is divided by its largest
-        absolute entry, so the largest weight change per step equals the
-        current learning rate. The units travel about ε₀ times half the
-        number of minibatch steps in all, so data sets with few minibatches
-        per epoch need a larger ε₀ than Krotov's 0.02, set for MNIST's 600:
-        the default lets the units converge on scikit-learn's small data sets
-        (see the :ref:`User Guide <biohash>`).
+        Initial step :math:`\epsilon_0`: each minibatch update is divided by
+        its largest absolute entry, so the largest weight change per step
+        equals the current learning rate. The units travel about
+        :math:`\epsilon_0` times half the number of minibatch steps in all, so
+        data sets with few minibatches per epoch need a larger
+        :math:`\epsilon_0` than Krotov's 0.02, set for MNIST's 600: the
+        default lets the units converge on scikit-learn's small data sets (see
+        the :ref:`User Guide <biohash>`).
 
     learning_rate_schedule : {"linear", "constant"}, default="linear"
-        "linear" decays the step to 0 over ``max_iter`` epochs,
-        ε_e = ε₀ (1 - e / max_iter), as in Krotov's implementation. Each
-        :meth:`partial_fit` call counts as one epoch of this schedule.
+        "linear" decays the step to 0 over :math:`E` = ``max_iter`` epochs,
+        :math:`\epsilon_e = \epsilon_0 (1 - e / E)`, as in Krotov's
+        implementation. Each :meth:`partial_fit` call counts as one epoch of
+        this schedule.
 
     max_iter : int, default=100
         Epochs of :meth:`fit`, and the length of the linear schedule.
@@ -163,23 +168,24 @@ class BioHashTransformer(BaseWinnerTakeAllHasher):
 
     Notes
     -----
-    For a minibatch X_B, with currents I_μA = ⟨W_μ, x_A⟩_μ and
-    g_μA = 1 for each sample's top unit, -Δ for its ``rank``-th unit and 0
-    otherwise, the update is
+    For a minibatch :math:`X_B`, with currents :math:`I_{\mu A} = \langle
+    W_\mu, x_A \rangle_\mu` and :math:`g_{\mu A} = 1` for each sample's top
+    unit, :math:`-\Delta` for its ``rank``-th unit and 0 otherwise, the update
+    is
 
     .. math::
 
-        \\Delta W_{\\mu i} = \\sum_A g_{\\mu A} x_{A i}
-            - \\Bigl(\\sum_A g_{\\mu A} I_{\\mu A}\\Bigr) W_{\\mu i},
-        \\qquad W \\leftarrow W + \\epsilon \\,
-            \\Delta W / \\max_{\\mu i} |\\Delta W_{\\mu i}| .
+        \Delta W_{\mu i} = \sum_A g_{\mu A} x_{A i}
+            - \Bigl(\sum_A g_{\mu A} I_{\mu A}\Bigr) W_{\mu i},
+        \qquad W \leftarrow W + \epsilon \,
+            \Delta W / \max_{\mu i} |\Delta W_{\mu i}| .
 
-    Codes use the *unnormalised* activations, like the paper's eq. 6, which
-    is safe only once the units have converged to the unit sphere: a unit
-    still far from it (its initial norm is about sqrt(n_features)) can win
-    far more often than it should. :meth:`fit` therefore warns when more
-    than 1 % of the code entries of the training samples in the last epoch
-    came from units off the sphere (the last value of
+    Codes use the *unnormalised* activations, like eq. 6 of [1]_, which is
+    safe only once the units have converged to the unit sphere: a unit still
+    far from it (its initial norm is about :math:`\sqrt{d}` for :math:`d`
+    features) can win far more often than it should. :meth:`fit` therefore
+    warns when more than 1 % of the code entries of the training samples in
+    the last epoch came from units off the sphere (the last value of
     ``convergence_curve_``). Units that never win keep their random initial
     weights; they may still enter the odd code, which this share tolerates.
 

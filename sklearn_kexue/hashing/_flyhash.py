@@ -67,13 +67,13 @@ def _units_by_feature(connections, n_features):
 
 
 class FlyHashTransformer(BaseWinnerTakeAllHasher):
-    """Fly olfactory hashing: sparse binary expansion followed by winner-take-all.
+    r"""Fly olfactory hashing: sparse binary expansion followed by winner-take-all.
 
     Each of the ``n_components`` output units (the fly's Kenyon cells) sums a
     fixed, randomly chosen set of ``fan_in`` input features; the
-    ``hash_length`` units with the largest sums are the row's code (Dasgupta,
-    Stevens & Navlakha, 2017). Codes have exactly ``hash_length`` ones per
-    row. Similar inputs share many winners, so the overlap of two codes (or
+    ``hash_length`` units with the largest sums are the row's code
+    (Dasgupta, Stevens & Navlakha [1]_). Codes have exactly ``hash_length``
+    ones per row. Similar inputs share many winners, so the overlap of two codes (or
     their Hamming distance) approximates similarity.
 
     Read more in the :ref:`User Guide <flyhash>`.
@@ -157,7 +157,7 @@ class FlyHashTransformer(BaseWinnerTakeAllHasher):
 
     Notes
     -----
-    Let :math:`M \\in \\{0, 1\\}^{m \\times d}` have exactly :math:`s` ones per
+    Let :math:`M \in \{0, 1\}^{m \times d}` have exactly :math:`s` ones per
     row, placed uniformly at random without replacement. For an input
     :math:`x`, the unit activations are :math:`y = M x` (an addition of
     :math:`s` inputs per unit, :math:`m s` additions in all; a dense Gaussian
@@ -167,7 +167,7 @@ class FlyHashTransformer(BaseWinnerTakeAllHasher):
 
     **Invariances.** Adding a constant :math:`c` to every feature of a row
     shifts every activation by :math:`cs`, and multiplying the row by
-    :math:`\\alpha > 0` scales them, so binary codes are unchanged by per-row
+    :math:`\alpha > 0` scales them, so binary codes are unchanged by per-row
     shifts and positive scaling (exactly, whenever the sums are computed
     exactly). A per-feature shift does change the winners.
 
@@ -180,9 +180,9 @@ class FlyHashTransformer(BaseWinnerTakeAllHasher):
     selection and streams the rows in batches sized by
     ``sklearn.get_config()["working_memory"]``; with the default CSR output
     it needs no memory beyond a batch and the output. Dense input costs
-    :math:`O(m s)` per row, CSR input :math:`O(\\mathrm{nnz} \\cdot m s / d)`.
+    :math:`O(m s)` per row, CSR input :math:`O(\mathrm{nnz} \cdot m s / d)`.
 
-    The paper's evaluation also quantises activations (``floor(y / 10)``)
+    The evaluation of [1]_ also quantises activations (``floor(y / 10)``)
     before the top-k; this estimator does not, since quantisation only
     creates ties.
 

@@ -24,12 +24,13 @@ __all__ = ["SignRandomProjection"]
 class SignRandomProjection(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, DocLinkMixin, BaseEstimator
 ):
-    """Sign random projection (SimHash): one bit per random Gaussian hyperplane.
+    r"""Sign random projection (SimHash): one bit per random Gaussian hyperplane.
 
     Bit j of a row's code is 1 when the row lies on the positive side of the
-    j-th random hyperplane through the origin (Charikar, 2002). Two rows at
-    angle θ disagree on each bit with probability θ/π, so the Hamming distance
-    between codes estimates the angle. It is the standard baseline for
+    j-th random hyperplane through the origin (Charikar [1]_). Two rows at
+    angle :math:`\theta` disagree on each bit with probability
+    :math:`\theta / \pi`, so the Hamming distance between codes estimates
+    the angle. It is the standard baseline for
     :class:`FlyHashTransformer`.
 
     Read more in the :ref:`User Guide <sign_random_projection>`.
@@ -80,10 +81,10 @@ class SignRandomProjection(
 
     Notes
     -----
-    With :math:`W \\in \\mathbb{R}^{m \\times d}`, :math:`W_{ji} \\sim
-    \\mathcal{N}(0, 1)`, and :math:`\\mu` the training mean (or 0), the code
-    is :math:`h(x) = [W (x - \\mu) > 0]`. For a pair of rows,
-    :math:`P[h_j(x) \\ne h_j(x')] = \\theta(x - \\mu, x' - \\mu) / \\pi`. A
+    With :math:`W \in \mathbb{R}^{m \times d}`, :math:`W_{ji} \sim
+    \mathcal{N}(0, 1)`, and :math:`\mu` the training mean (or 0), the code
+    is :math:`h(x) = [W (x - \mu) > 0]`. For a pair of rows,
+    :math:`P[h_j(x) \ne h_j(x')] = \theta(x - \mu, x' - \mu) / \pi`. A
     projection exactly 0 gives bit 0.
 
     References

@@ -141,8 +141,8 @@ def winner_take_all(activations, hash_length, *, binary=True, sparse_output=True
     """Keep the ``hash_length`` largest activations of each row.
 
     This is the winner-take-all step that turns unit activations into a
-    sparse code (Dasgupta et al. 2017; Ryali et al. 2020). Each row keeps
-    exactly ``hash_length`` winners.
+    sparse code in FlyHash [1]_ and BioHash [2]_. Each row keeps exactly
+    ``hash_length`` winners.
 
     **Tie rule.** Units are ranked by activation, largest first; among equal
     activations the unit with the lower column index wins. The result is
@@ -168,6 +168,20 @@ def winner_take_all(activations, hash_length, *, binary=True, sparse_output=True
     codes : sparse matrix or ndarray of shape (n_samples, n_units)
         Winner codes, 0 for the losers. CSR is ``csr_matrix`` or
         ``csr_array`` following ``sklearn.get_config()["sparse_interface"]``.
+
+    See Also
+    --------
+    FlyHashTransformer : Random sparse expansion, then this step.
+    BioHashTransformer : Units learned by a Hebbian rule, then this step.
+
+    References
+    ----------
+    .. [1] S. Dasgupta, C. F. Stevens and S. Navlakha, "A neural algorithm for
+       a fundamental computing problem", Science 358(6364):793-796, 2017.
+       :doi:`10.1126/science.aam9868`
+    .. [2] C. K. Ryali, J. J. Hopfield, L. Grinberg and D. Krotov,
+       "Bio-inspired hashing for unsupervised similarity search", ICML 2020.
+       :arxiv:`2001.04907`
 
     Examples
     --------
