@@ -5,7 +5,7 @@ Every estimator follows the scikit-learn API (fit/transform/predict), passes
 """
 
 from sklearn_kexue._version import __version__
-from sklearn_kexue.decomposition import LinearAutoencoder
+from sklearn_kexue.decomposition import LinearAutoencoder, MiniBatchLinearAutoencoder
 from sklearn_kexue.embedding import SimplerGlove
 from sklearn_kexue.hashing import (
     BioHashTransformer,
@@ -19,6 +19,7 @@ __all__ = [
     "FlyHashTransformer",
     "GammaCrossEntropyClassifier",
     "LinearAutoencoder",
+    "MiniBatchLinearAutoencoder",
     "SignRandomProjection",
     "SimplerGlove",
     "__version__",

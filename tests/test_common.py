@@ -29,7 +29,10 @@ EXTRA_CONFIGURATIONS = {
         {"solver": "randomized", "randomized_method": "block_krylov"},
         {"solver": "covariance_eigh", "activation": "relu"},
         {"solver": "full", "n_components": 0.9},
-        {"solver": "gradient", "max_iter": 20, "center": True},
+    ],
+    "MiniBatchLinearAutoencoder": [
+        {"max_iter": 20, "center": True},
+        {"max_iter": 5, "batch_size": 7, "activation": "relu", "tol": 1e-3},
     ],
     # input_type="cooccurrence" needs a square symmetric matrix, which the
     # checks' random data are not; tests/embedding/ covers it.

@@ -21,6 +21,7 @@ from sklearn_kexue import (
     BioHashTransformer,
     GammaCrossEntropyClassifier,
     LinearAutoencoder,
+    MiniBatchLinearAutoencoder,
     SimplerGlove,
 )
 from sklearn_kexue.utils import all_estimators
@@ -86,6 +87,12 @@ def test_defaults_converge_or_give_the_right_advice(name, cls, data_set, standar
         n_idle = int(np.sum(estimator.win_counts_ == 0))
         assert n_idle > 0 and f"{n_idle} of the 100 units won no sample" in message
         assert "fewer n_components" in message
+    elif name == "MiniBatchLinearAutoencoder":
+        # The weight decay switches off units whose direction carries less
+        # than alpha of the energy: right when the exact spectrum has one.
+        shares = LinearAutoencoder(estimator.n_components).fit(X)
+        assert np.any(shares.explained_variance_ratio_ < estimator.alpha), message
+        assert "switched off" in message and "Lower alpha or n_components" in message
     else:
         pytest.fail(f"{name} on {data_set}: {message}")
 
@@ -94,7 +101,7 @@ ITERATIVE = [
     (BioHashTransformer(max_iter=3, random_state=0), "counts"),
     (SimplerGlove(max_iter=3, random_state=0), "counts"),
     (GammaCrossEntropyClassifier(max_iter=3), "standardised"),
-    (LinearAutoencoder(solver="gradient", max_iter=3, random_state=0), "standardised"),
+    (MiniBatchLinearAutoencoder(max_iter=3, random_state=0), "standardised"),
 ]
 
 _NUMBER = r"[-+0-9.e]+"

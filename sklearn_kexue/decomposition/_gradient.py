@@ -1,14 +1,20 @@
-"""Minibatch Adam training of a linear autoencoder with weight decay (Kunin 2019).
+r"""Minibatch Adam training of a linear autoencoder with weight decay.
 
-The loss per minibatch B (rows already centred and divided by a fixed scale) is
+The loss per minibatch :math:`B` (rows already centred and divided by a fixed
+scale) is
 
-    0.5 * mean_{x in B} ||x C D - x||^2 + 0.5 * alpha * (||C||^2 + ||D||^2).
+.. math::
 
-Separate L2 penalties on encoder C and decoder D shrink the symmetry group
-of the plain loss from GL(k) to O(k); at the optimum C = D^T and
-D = O^T (I - alpha E^-1)^(1/2) V_k^T, with E the leading eigenvalues of the
-per-sample second moment. So the right singular vectors of D are the
-principal directions and its singular values s_i give e_i = alpha / (1 - s_i^2).
+    \frac{1}{2 |B|} \sum_{x \in B} \|x C D - x\|^2
+    + \frac{\alpha}{2} \left(\|C\|_F^2 + \|D\|_F^2\right).
+
+Separate L2 penalties on encoder :math:`C` and decoder :math:`D` shrink the
+symmetry group of the plain loss from :math:`GL(k)` to :math:`O(k)`; at the
+optimum :math:`C = D^\top` and
+:math:`D = O^\top (I - \alpha E^{-1})^{1/2} V_k^\top`, with :math:`E` the
+leading eigenvalues of the per-sample second moment (Kunin et al., ICML 2019).
+So the right singular vectors of :math:`D` are the principal directions, and
+its singular values :math:`s_i` give :math:`e_i = \alpha / (1 - s_i^2)`.
 """
 
 import numpy as np
@@ -79,11 +85,12 @@ def dense_scaled_batch(X_batch, mean, scale):
 
 
 def principal_factors(decoder, alpha):
-    """Principal directions and per-sample second moments read off the decoder.
+    r"""Principal directions and per-sample second moments read off the decoder.
 
     Returns the right singular vectors of ``decoder`` (rows, by decreasing
-    singular value), the per-sample second moments ``e_i = alpha / (1 - s_i^2)``
-    of the scaled data along them, and the decoder's singular values ``s_i``.
+    singular value), the per-sample second moments
+    :math:`e_i = \alpha / (1 - s_i^2)` of the scaled data along them, and the
+    decoder's singular values :math:`s_i`.
     """
     _, shrinkage, directions = np.linalg.svd(decoder, full_matrices=False)
     # The scaled data have at most unit energy per sample, so e_i <= 1 (s_i^2 <=
@@ -93,6 +100,6 @@ def principal_factors(decoder, alpha):
 
 
 def asymmetry(encoder, decoder):
-    """``||C - D^T|| / ||D||``: zero at every critical point of the loss."""
+    r""":math:`\|C - D^\top\|_F / \|D\|_F`: zero at every critical point of the loss."""
     norm = max(np.linalg.norm(decoder), np.finfo(np.float64).tiny)
     return float(np.linalg.norm(encoder - decoder.T) / norm)

@@ -4,13 +4,17 @@ Every solver returns ``(singular_values, components, n_products)``: the
 leading singular values in decreasing order, the matching right singular
 vectors as rows, and how many block or vector products with the matrix (or its
 transpose) it took. Centring is never done by densifying sparse input: the
-mean is subtracted inside each product (a rank-one correction).
+mean is subtracted inside each product (a rank-one correction). Passes over
+the rows of dense input go in batches sized by scikit-learn's
+``working_memory`` (:func:`~sklearn_kexue.utils.gen_row_batches`).
 """
 
 import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, svds
+
+from sklearn_kexue.utils._batching import gen_row_batches
 
 __all__ = [
     "CenteredMatrix",
@@ -27,6 +31,8 @@ class CenteredMatrix:
     """``X - 1 mean^T`` as an operator, with products counted.
 
     Dense and sparse ``X`` are handled alike; ``mean=None`` means no centring.
+    ``n_products`` counts the products with the matrix or its transpose made
+    so far; a solver reports the difference between its end and its start.
     """
 
     def __init__(self, X, mean=None):
@@ -77,12 +83,20 @@ class CenteredMatrix:
             self._squared_norm = self._compute_squared_norm()
         return self._squared_norm
 
+    def store_squared_norm(self, value):
+        """Keep ``||X - 1 mean^T||_F^2`` that a solver found on its way.
+
+        The trace of the Gram matrix is that norm: storing it spares
+        :meth:`squared_norm` a pass over X.
+        """
+        self._squared_norm = max(float(value), 0.0)
+
     def _compute_squared_norm(self):
         if not sp.issparse(self.X):
             total = 0.0
-            step = max(1, 2**22 // max(self.shape[1], 1))
-            for start in range(0, self.shape[0], step):
-                batch = np.asarray(self.X[start : start + step], dtype=np.float64)
+            # A float64 copy of each batch, and its centred copy.
+            for rows in gen_row_batches(self.shape[0], 16 * self.shape[1]):
+                batch = np.asarray(self.X[rows], dtype=np.float64)
                 if self.mean is not None:
                     batch = batch - self.mean
                 total += float(np.einsum("ij,ij->", batch, batch))
@@ -119,7 +133,7 @@ def full_svd(operator, n_components):
     return singular_values[:n_components], components[:n_components], 1
 
 
-def _gram_matrix(operator, batch_size):
+def _gram_matrix(operator):
     """``(X - 1m^T)^T (X - 1m^T)`` in float64, accumulated over row batches."""
     X = operator.X
     n_features = X.shape[1]
@@ -130,15 +144,15 @@ def _gram_matrix(operator, batch_size):
     elif X.dtype == np.float64:
         gram = X.T @ X  # one symmetric rank-k update, no copy
     else:
-        for start in range(0, X.shape[0], batch_size):
-            batch = np.asarray(X[start : start + batch_size], dtype=np.float64)
+        for rows in gen_row_batches(X.shape[0], 8 * n_features):
+            batch = np.asarray(X[rows], dtype=np.float64)
             gram += batch.T @ batch
     if operator.mean is not None:
         gram -= X.shape[0] * np.outer(operator.mean, operator.mean)
     return gram
 
 
-def covariance_eigh_svd(operator, n_components, batch_size):
+def covariance_eigh_svd(operator, n_components):
     """Eigendecomposition of the n_features x n_features Gram matrix.
 
     Fast for tall, narrow data (one pass, one symmetric rank-k update), and
@@ -150,31 +164,31 @@ def covariance_eigh_svd(operator, n_components, batch_size):
     order in the error of ``v_i``. The Gram trace gives the total energy for
     free.
     """
-    gram = _gram_matrix(operator, batch_size)
-    operator._squared_norm = max(float(np.trace(gram)), 0.0)
-    # NumPy's eigh: right after NumPy's Gram product, its BLAS threads are still
-    # spinning and slow down SciPy's (a separate OpenBLAS) about 4x.
+    gram = _gram_matrix(operator)
+    operator.store_squared_norm(np.trace(gram))
+    # NumPy's eigh: right after NumPy's Gram product its BLAS threads are still
+    # spinning, and SciPy's (a separate OpenBLAS) would compete with them.
     eigenvalues, eigenvectors = np.linalg.eigh(gram)
     eigenvalues = np.clip(eigenvalues[::-1][:n_components], 0, None)
     components = eigenvectors[:, ::-1][:, :n_components].T
     singular_values = np.sqrt(eigenvalues)
     if singular_values[-1] < 1e-4 * singular_values[0]:
-        singular_values = np.sqrt(
-            _project_in_batches(operator, components.T, batch_size)
-        )
+        singular_values = np.sqrt(_project_in_batches(operator, components.T))
         # Re-sort: the Rayleigh quotients may swap near-equal neighbours.
         order = np.argsort(-singular_values, kind="stable")
         singular_values, components = singular_values[order], components[order]
     return singular_values, components, 1
 
 
-def _project_in_batches(operator, vectors, batch_size):
+def _project_in_batches(operator, vectors):
     """Column sums of squares of ``(X - 1m^T) @ vectors``, batch by batch."""
     X = operator.X
     squares = np.zeros(vectors.shape[1])
     vectors = vectors.astype(np.float64)
-    for start in range(0, X.shape[0], batch_size):
-        batch = X[start : start + batch_size]
+    # A dense float64 copy of each batch's rows and its projection.
+    row_bytes = 8 * (X.shape[1] + vectors.shape[1])
+    for rows in gen_row_batches(X.shape[0], row_bytes):
+        batch = X[rows]
         projection = np.asarray(batch @ vectors, dtype=np.float64)
         if operator.mean is not None:
             projection -= operator.mean @ vectors
@@ -234,6 +248,7 @@ def randomized_svd(operator, n_components, n_oversamples, n_iter, random_state):
     is handled through its transpose so that the long side is always the one
     spared.
     """
+    products_before = operator.n_products
     transposed, forward, backward, short_side = _oriented(operator)
     n_columns = min(n_components + n_oversamples, min(operator.shape))
     dtype = operator.dtype
@@ -242,8 +257,9 @@ def randomized_svd(operator, n_components, n_oversamples, n_iter, random_state):
     for iteration in range(n_iter):
         block = backward(forward(basis))
         if iteration < n_iter - 1:
-            # Between products a well-conditioned basis suffices: LU is 3x cheaper
-            # than QR here, and the last iteration orthonormalises properly.
+            # Between products a well-conditioned basis suffices: LU takes about a
+            # quarter of the flops of a Householder QR with its Q formed, and the
+            # last iteration orthonormalises properly.
             basis = la.lu(block, permute_l=True, check_finite=False)[0]
         else:
             basis = _orthonormal_basis(block)
@@ -274,7 +290,7 @@ def randomized_svd(operator, n_components, n_oversamples, n_iter, random_state):
     return (
         singular_values[:n_components],
         components[:n_components],
-        operator.n_products,
+        operator.n_products - products_before,
     )
 
 
@@ -290,6 +306,7 @@ def block_krylov_svd(operator, n_components, n_oversamples, n_iter, random_state
     costs no extra pass unless K is numerically rank deficient. One final pass
     computes ``sigma_i = ||X v_i||``.
     """
+    products_before = operator.n_products
     transposed, forward, backward, short_side = _oriented(operator)
     n_columns = min(n_components + n_oversamples, min(operator.shape))
     dtype = operator.dtype
@@ -326,11 +343,16 @@ def block_krylov_svd(operator, n_components, n_oversamples, n_iter, random_state
         components = (long_vectors[:, order] / scale).T
     else:
         components = short_vectors[:, order].T
-    return singular_values, components, operator.n_products
+    return singular_values, components, operator.n_products - products_before
 
 
 def iterative_svd(operator, n_components, solver, tol, max_iter, random_state):
-    """ARPACK (implicitly restarted Lanczos) or PROPACK (Lanczos bidiagonalisation)."""
+    """ARPACK (implicitly restarted Lanczos) or PROPACK (Lanczos bidiagonalisation).
+
+    The products counted include those of a fallback to ARPACK and of
+    PROPACK's refinement.
+    """
+    products_before = operator.n_products
     linear_operator = operator.as_linear_operator()
     if solver == "arpack":
         start = random_state.uniform(-1, 1, min(operator.shape))
@@ -380,16 +402,17 @@ def iterative_svd(operator, n_components, solver, tol, max_iter, random_state):
             # singular values stop the Lanczos process. ARPACK handles that,
             # and all min(shape) components are a dense SVD's job anyway.
             if n_components < min(operator.shape):
-                return iterative_svd(
+                singular_values, components, _ = iterative_svd(
                     operator, n_components, "arpack", tol, None, random_state
                 )
-            singular_values, components, _ = full_svd(operator, n_components)
-            return singular_values, components, operator.n_products
+            else:
+                singular_values, components, _ = full_svd(operator, n_components)
+            return singular_values, components, operator.n_products - products_before
     order = np.argsort(-singular_values, kind="stable")
     singular_values, components = singular_values[order], components[order]
     if solver == "propack":
         singular_values, components = _refine(operator, components)
-    return singular_values, components, operator.n_products
+    return singular_values, components, operator.n_products - products_before
 
 
 def _refine(operator, components):

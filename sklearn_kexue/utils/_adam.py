@@ -1,6 +1,6 @@
 """Adam (Kingma & Ba 2015) with a Robbins-Monro decay of the step size.
 
-Shared by the stochastic solvers (LinearAutoencoder's "gradient" solver and
+Shared by the stochastic solvers (MiniBatchLinearAutoencoder and
 GammaCrossEntropyClassifier.partial_fit). The state is plain arrays, so
 estimators holding an optimiser pickle, and it continues across calls: a
 stream of ``partial_fit`` calls takes the same steps as one long run.

@@ -1,7 +1,10 @@
-"""LinearAutoencoder: Eckart-Young optimum, agreement with scikit-learn, gradients."""
+"""LinearAutoencoder: Eckart-Young optimum, agreement with scikit-learn, extremes.
+
+The gradient-trained MiniBatchLinearAutoencoder has its own file; the tests of
+extreme and degenerate data here run both estimators.
+"""
 
 import pickle
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -12,9 +15,8 @@ from hypothesis import strategies as st
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import check_estimators_partial_fit_n_features
 
-from sklearn_kexue import LinearAutoencoder
+from sklearn_kexue import LinearAutoencoder, MiniBatchLinearAutoencoder
 from sklearn_kexue.testing import (
     FORMATS,
     as_format,
@@ -199,117 +201,6 @@ def test_randomized_cholesky_fallback_on_rank_deficient_input():
     assert model.reconstruction_error_ < 1e-10
 
 
-def _gradient_problem():
-    spectrum = np.array([12.0, 7.0, 4.0, 2.4] + [0.6] * 16)
-    return _matrix_with_spectrum(spectrum, 3000, 20, seed=0) + 2.0
-
-
-def test_gradient_solver_reaches_the_optimum_and_recovers_directions():
-    X = _gradient_problem()
-    exact = LinearAutoencoder(4, solver="full", center=True).fit(X)
-    model = LinearAutoencoder(4, solver="gradient", center=True, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        model.fit(X)
-    assert model.reconstruction_error_ <= 1.01 * exact.reconstruction_error_
-    cosines = np.abs(np.sum(model.components_ * exact.components_, axis=1))
-    assert np.all(cosines > 0.999), cosines
-    np.testing.assert_allclose(
-        model.singular_values_, exact.singular_values_, rtol=1e-4
-    )
-    # Singular values read off the decoder alone, with Kunin et al.'s formula.
-    read_off = model.scale_ * np.sqrt(
-        model.n_samples_seen_ * model.alpha / (1 - model.shrinkage_**2)
-    )
-    np.testing.assert_allclose(read_off, exact.singular_values_, rtol=0.02)
-    # At every critical point the encoder is the transpose of the decoder.
-    network = model._network
-    assert np.linalg.norm(network.encoder - network.decoder.T) < 0.05 * np.linalg.norm(
-        network.decoder
-    )
-    assert model.n_iter_ == len(model.loss_curve_)
-    assert model.loss_curve_[-1] < model.loss_curve_[0]
-
-
-def test_gradient_solver_without_enough_training_warns():
-    X = _gradient_problem()
-    with pytest.warns(ConvergenceWarning, match="transpose of the decoder"):
-        LinearAutoencoder(4, solver="gradient", max_iter=1, random_state=0).fit(X)
-
-
-def test_weight_decay_switches_off_weak_directions_with_a_warning():
-    X = _gradient_problem()
-    with pytest.warns(ConvergenceWarning, match="switched off"):
-        model = LinearAutoencoder(
-            6, solver="gradient", center=True, alpha=0.05, random_state=0
-        ).fit(X)
-    assert np.sum(model.singular_values_ == 0) >= 1
-
-
-def test_partial_fit_streams_to_the_same_subspace():
-    X = _gradient_problem()
-    exact = LinearAutoencoder(4, solver="full", center=True).fit(X)
-    model = LinearAutoencoder(4, solver="gradient", center=True, random_state=0)
-    rng = np.random.default_rng(0)
-    for _ in range(40):
-        for rows in np.array_split(rng.permutation(len(X)), 6):
-            model.partial_fit(X[rows])
-    assert model.n_samples_seen_ == 40 * len(X)
-    assert model.reconstruction_error_ is None
-    reconstruction = model.inverse_transform(model.transform(X))
-    error = np.linalg.norm(X - reconstruction)
-    assert error <= 1.01 * exact.reconstruction_error_
-    np.testing.assert_allclose(model.mean_, X.mean(axis=0), rtol=1e-12)
-    cosines = np.abs(np.sum(model.components_ * exact.components_, axis=1))
-    assert np.all(cosines > 0.999), cosines
-
-
-def test_partial_fit_memory_holds_the_model_and_one_batch():
-    # Not a timing test: traced allocations must not grow with the stream.
-    n_features, batch_rows = 50, 2000
-
-    def peak_for(n_batches):
-        model = LinearAutoencoder(5, solver="gradient", batch_size=500, random_state=0)
-        rng = np.random.default_rng(0)
-        tracemalloc.start()
-        for _ in range(n_batches):
-            model.partial_fit(rng.standard_normal((batch_rows, n_features)))
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        return peak
-
-    short, long = peak_for(5), peak_for(40)
-    batch_bytes = batch_rows * n_features * 8
-    assert long < 4 * batch_bytes
-    assert long < 1.25 * short
-
-
-def test_refitting_with_another_solver_drops_gradient_state():
-    X = _matrix_with_spectrum([6.0, 3.0, 1.0], 80, 9, seed=10)
-    model = LinearAutoencoder(2, solver="gradient", max_iter=3, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X)
-    assert hasattr(model, "scale_") and hasattr(model, "loss_curve_")
-    model.set_params(solver="auto").fit(X)
-    for name in ("scale_", "loss_curve_", "shrinkage_", "_network"):
-        assert not hasattr(model, name), name
-    # partial_fit then starts a fresh network instead of a stale one.
-    model.partial_fit(X)
-    assert model.n_iter_ == 1 and model.n_samples_seen_ == len(X)
-
-
-def test_partial_fit_n_features_check_and_availability():
-    check_estimators_partial_fit_n_features(
-        "LinearAutoencoder", LinearAutoencoder(solver="gradient")
-    )
-    check_estimators_partial_fit_n_features("LinearAutoencoder", LinearAutoencoder())
-    assert not hasattr(LinearAutoencoder(solver="full"), "partial_fit")
-    with pytest.raises(ValueError, match="n_components=3 differs"):
-        model = LinearAutoencoder(2, solver="gradient").partial_fit(np.eye(5))
-        model.set_params(n_components=3).partial_fit(np.eye(5))
-
-
 @pytest.mark.parametrize("solver", ["full", "arpack", "randomized", "covariance_eigh"])
 @pytest.mark.parametrize("center", [False, True])
 def test_energy_fraction_rule(solver, center):
@@ -355,12 +246,6 @@ def test_n_components_none_keeps_all_and_error_is_zero():
     [
         ({"n_components": 7}, (10, 6), "must be <= min"),
         ({"n_components": 6, "solver": "arpack"}, (10, 6), "must be < min"),
-        ({"n_components": 0.5, "solver": "gradient"}, (10, 6), "needs an int"),
-        (
-            {"solver": "gradient", "min_singular_value": 1.0},
-            (10, 6),
-            "min_singular_value is not supported",
-        ),
         ({"n_components": 1, "solver": "arpack"}, (1, 6), "n_samples=1"),
     ],
 )
@@ -419,19 +304,12 @@ def test_all_input_formats_agree_and_stay_unchanged(format, center):
     )
 
 
-@pytest.mark.parametrize("solver", ["full", "arpack", "randomized", "gradient"])
+@pytest.mark.parametrize("solver", ["full", "arpack", "randomized"])
 def test_pickle_roundtrip(solver):
     X = _matrix_with_spectrum([6.0, 3.0, 1.0], 60, 9, seed=9)
-    model = LinearAutoencoder(2, solver=solver, max_iter=5, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        assert_pickle_roundtrip(model, X)
-        model.fit(X)
-    restored = pickle.loads(pickle.dumps(model))
-    if solver == "gradient":
-        model.partial_fit(X)
-        restored.partial_fit(X)
-        np.testing.assert_array_equal(model.components_, restored.components_)
+    assert_pickle_roundtrip(
+        LinearAutoencoder(2, solver=solver, max_iter=5, random_state=0), X
+    )
 
 
 def test_iteration_counts_and_encoder_decoder_views():
@@ -483,12 +361,13 @@ ALL_SOLVERS = [*EXACT_SOLVERS, "randomized", "block_krylov", "gradient"]
 
 
 def _model(solver, **params):
+    if solver == "gradient":
+        params.setdefault("max_iter", 30)
+        return MiniBatchLinearAutoencoder(random_state=0, **params)
     if solver == "block_krylov":
         params.update(solver="randomized", randomized_method="block_krylov")
     else:
         params.update(solver=solver)
-    if solver == "gradient":
-        params.setdefault("max_iter", 30)
     return LinearAutoencoder(random_state=0, **params)
 
 
@@ -674,50 +553,29 @@ def test_solver_limits_give_clear_errors():
         LinearAutoencoder(5, solver="propack", max_iter=3, random_state=0).fit(X)
     with pytest.raises(ValueError, match="Krylov basis of max_iter=6 vectors"):
         LinearAutoencoder(5, solver="propack", max_iter=6, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="alpha"):
-        LinearAutoencoder(2, solver="gradient", alpha=1.0).fit(X)
 
 
-def test_a_diverging_partial_fit_batch_leaves_the_model_unchanged():
-    X = _gradient_problem()[:600]
-    model = LinearAutoencoder(3, solver="gradient", random_state=0)
-    model.partial_fit(X)
-    before = pickle.dumps(model)
-    with pytest.raises(ValueError, match=r"diverged on this batch.*scale_="):
-        model.partial_fit(X * 1e250)
-    assert pickle.dumps(model) == before
-    with pytest.raises(ValueError, match="X has 5 features"):
-        model.partial_fit(X[:, :5])
-    assert pickle.dumps(model) == before
-    model.partial_fit(X)  # the stream goes on from where it was
-    assert model.n_iter_ == 2 and model.n_samples_seen_ == 2 * len(X)
-
-
-def test_verbose_lines_follow_the_common_format_and_loss_curve(capsys):
-    X = _gradient_problem()[:512]
-    model = LinearAutoencoder(
-        3, solver="gradient", max_iter=4, batch_size=128, verbose=2, random_state=0
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X)
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 5
-    for epoch, (line, loss) in enumerate(zip(lines, model.loss_curve_), start=1):
-        assert line.startswith(f"[LinearAutoencoder] iteration {epoch}, loss ")
-        assert float(line.split("loss ")[1].split(",")[0]) == pytest.approx(
-            loss, rel=1e-5
-        )
-    assert lines[-1].startswith("[LinearAutoencoder] ")
-    assert "after 4 iterations" in lines[-1] and "updates 16" in lines[-1]
+def test_verbose_summary_follows_the_common_format(capsys):
+    X = np.random.default_rng(0).standard_normal((60, 8))
     LinearAutoencoder(2, solver="arpack", verbose=1, random_state=0).fit(X)
     (summary,) = capsys.readouterr().out.splitlines()
     assert summary.startswith("[LinearAutoencoder] converged after ")
     assert "solver arpack" in summary
-    model.set_params(verbose=1).partial_fit(X)
-    # partial_fit continues the curve of fit: its 4 epochs, then this call.
-    assert capsys.readouterr().out.startswith("[LinearAutoencoder] iteration 5, loss")
-    assert len(model.loss_curve_) == model.n_iter_ == 5
+    assert float(summary.split("loss ")[1].split(",")[0]) == pytest.approx(
+        LinearAutoencoder(2, solver="full").fit(X).reconstruction_error_, rel=1e-5
+    )
+
+
+def test_the_gradient_solver_is_its_own_estimator():
+    X = np.random.default_rng(0).standard_normal((20, 5))
+    # Removed before any release, so without a deprecation cycle; the error
+    # names the estimator that replaces it.
+    with pytest.raises(ValueError, match=r"'gradient'.*MiniBatchLinearAutoencoder"):
+        LinearAutoencoder(2, solver="gradient").fit(X)
+    assert not hasattr(LinearAutoencoder(), "partial_fit")
+    for name in ("alpha", "learning_rate", "batch_size"):
+        assert name not in LinearAutoencoder().get_params()
+        assert name in MiniBatchLinearAutoencoder().get_params()
 
 
 def test_tiny_input_to_a_centred_model_is_scaled_with_the_mean():

@@ -1,7 +1,8 @@
-"""Bad and unusual inputs through LinearAutoencoder and novel_entries.
+"""Bad and unusual inputs through the linear autoencoders and novel_entries.
 
 Beyond ``test_fuzz_estimators.py`` (every input case at default parameters),
-these properties draw the solver, centring and number of components with the
+these properties draw the solver (``"gradient"`` stands for
+MiniBatchLinearAutoencoder), centring and number of components with the
 input, every argument of ``novel_entries``, the codes given to
 ``inverse_transform``, sequences of ``partial_fit`` batches and every
 parameter, and check what the answer must be: the fit of ``X * 2**k`` is the
@@ -27,7 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_kexue import LinearAutoencoder
+from sklearn_kexue import LinearAutoencoder, MiniBatchLinearAutoencoder
 from sklearn_kexue.decomposition import novel_entries
 from tests.fuzz._bad_inputs import (
     EITHER,
@@ -57,12 +58,13 @@ def _quiet(call):
 
 
 def _model(solver, **params):
+    if solver == "gradient":
+        params.setdefault("max_iter", 5)
+        return MiniBatchLinearAutoencoder(random_state=0, **params)
     if solver == "block_krylov":
         params.update(solver="randomized", randomized_method="block_krylov")
     else:
         params.update(solver=solver)
-    if solver == "gradient":
-        params.setdefault("max_iter", 5)
     return LinearAutoencoder(random_state=0, **params)
 
 
@@ -394,7 +396,7 @@ BATCHES = {
 def test_partial_fit_sequences_refuse_without_a_trace(X, first, batches, center):
     # The first batch fixes the width and scale_; later ones are checked
     # against them.
-    model = LinearAutoencoder(2, solver="gradient", center=center, random_state=0)
+    model = MiniBatchLinearAutoencoder(2, center=center, random_state=0)
     accepted_calls, accepted_rows = 0, 0
     for name in [first, *batches]:
         make, expect = BATCHES[name]
@@ -613,43 +615,43 @@ def _is_real(value, low, high=math.inf, *, low_open=False, high_open=True):
     return above and below
 
 
-SOLVER_NAMES = ("auto", "randomized", "gradient", *EXACT)
-# What each parameter accepts (None where it takes None).
-ORACLE = {
-    "n_components": lambda v: (
-        v is None
-        or _is_int(v, 1)
-        or (_is_real(v, 0, 1, low_open=True) and not isinstance(v, Integral))
-    ),
-    "solver": lambda v: (
-        v
-        in (
-            "auto",
-            "full",
-            "covariance_eigh",
-            "arpack",
-            "propack",
-            "randomized",
-            "gradient",
-        )
-    ),
+# What each parameter accepts (None where it takes None), for both estimators.
+SHARED_ORACLE = {
     "center": lambda v: isinstance(v, (bool, np.bool_)),
     "activation": lambda v: v is None or v == "relu",
-    "min_singular_value": lambda v: v is None or _is_real(v, 0),
-    "iterated_power": lambda v: v == "auto" or _is_int(v, 0),
-    "n_oversamples": lambda v: _is_int(v, 0),
-    "randomized_method": lambda v: v in ("subspace", "block_krylov"),
     "tol": lambda v: v is None or _is_real(v, 0),
     "max_iter": lambda v: v is None or _is_int(v, 1),
-    "alpha": lambda v: _is_real(v, 0, 1, low_open=True),
-    "learning_rate": lambda v: _is_real(v, 0, low_open=True),
-    "batch_size": lambda v: _is_int(v, 1),
     "random_state": lambda v: (
         v is None
         or isinstance(v, np.random.RandomState)
         or (_is_int(v, 0) and v <= 2**32 - 1)
     ),
     "verbose": lambda v: isinstance(v, (bool, np.bool_)) or _is_int(v, 0),
+}
+ORACLES = {
+    LinearAutoencoder: {
+        **SHARED_ORACLE,
+        "n_components": lambda v: (
+            v is None
+            or _is_int(v, 1)
+            or (_is_real(v, 0, 1, low_open=True) and not isinstance(v, Integral))
+        ),
+        # "gradient" is MiniBatchLinearAutoencoder now: refused.
+        "solver": lambda v: (
+            v in ("auto", "full", "covariance_eigh", "arpack", "propack", "randomized")
+        ),
+        "min_singular_value": lambda v: v is None or _is_real(v, 0),
+        "iterated_power": lambda v: v == "auto" or _is_int(v, 0),
+        "n_oversamples": lambda v: _is_int(v, 0),
+        "randomized_method": lambda v: v in ("subspace", "block_krylov"),
+    },
+    MiniBatchLinearAutoencoder: {
+        **SHARED_ORACLE,
+        "n_components": lambda v: _is_int(v, 1),
+        "alpha": lambda v: _is_real(v, 0, 1, low_open=True),
+        "learning_rate": lambda v: _is_real(v, 0, low_open=True),
+        "batch_size": lambda v: _is_int(v, 1),
+    },
 }
 # Parameters whose every accepted value must give a fit on ordinary data.
 ALWAYS_FEASIBLE = {"center", "activation", "randomized_method", "tol", "random_state"}
@@ -684,24 +686,30 @@ VALUES = [
 ]
 
 
-@pytest.mark.parametrize("parameter", sorted(ORACLE))
-def test_every_parameter_refuses_what_its_constraint_must_refuse(parameter):
-    assert set(ORACLE) == set(LinearAutoencoder().get_params())
+@pytest.mark.parametrize(
+    "cls, parameter",
+    [(cls, name) for cls, oracle in ORACLES.items() for name in sorted(oracle)],
+    ids=lambda v: v.__name__ if isinstance(v, type) else v,
+)
+def test_every_parameter_refuses_what_its_constraint_must_refuse(cls, parameter):
+    assert set(ORACLES[cls]) == set(cls().get_params())
+    # A short training budget, unless max_iter itself is drawn.
+    defaults = {"max_iter": 3} if cls is MiniBatchLinearAutoencoder else {}
 
     @settings(SETTINGS, max_examples=len(VALUES))
     @given(X=eighths(rows=(12, 16), columns=(4, 5)), value=st.sampled_from(VALUES))
     def check(X, value):
         if value == 2**40 and parameter in ("max_iter", "n_oversamples"):
             return  # legitimate, but asks for more time or memory than exists
-        accepted = ORACLE[parameter](value)
+        accepted = ORACLES[cls][parameter](value)
         expect = ERROR
         if accepted:
             expect = VALID if parameter in ALWAYS_FEASIBLE else EITHER
-        model = LinearAutoencoder(random_state=0).set_params(**{parameter: value})
+        model = cls(random_state=0, **defaults).set_params(**{parameter: value})
         check_outcome(
             _quiet(lambda: model.fit(X)),
             expect,
-            f"LinearAutoencoder({parameter}={value!r}).fit",
+            f"{cls.__name__}({parameter}={value!r}).fit",
             inputs=(X,),
         )
 
