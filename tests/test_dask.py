@@ -27,6 +27,7 @@ from sklearn_kexue import (  # noqa: E402
     FlyHashTransformer,
     GammaCrossEntropyClassifier,
     LinearAutoencoder,
+    MiniBatchLinearAutoencoder,
     SignRandomProjection,
     SimplerGlove,
 )
@@ -230,7 +231,7 @@ def test_transform_blocks_empty_blocks_after_boolean_indexing():
     "estimator",
     [
         BioHashTransformer(n_components=40, hash_length=4, max_iter=4, random_state=0),
-        LinearAutoencoder(n_components=5, solver="gradient", random_state=0),
+        MiniBatchLinearAutoencoder(n_components=5, random_state=0),
     ],
     ids=repr,
 )
@@ -499,7 +500,7 @@ def test_cluster_dask_ml_incremental_drives_partial_fit(client):
     np.testing.assert_array_equal(
         incremental.predict(lazy_X).compute(), looped.predict(X)
     )
-    autoencoder = LinearAutoencoder(n_components=4, solver="gradient", random_state=0)
+    autoencoder = MiniBatchLinearAutoencoder(n_components=4, random_state=0)
     streamed = wrappers.Incremental(autoencoder, shuffle_blocks=False).fit(lazy_X)
     looped = clone(autoencoder)
     for X_block in _blocks(X, CHUNKS):
