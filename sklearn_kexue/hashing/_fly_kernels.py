@@ -5,10 +5,13 @@ connected to, adding them in ascending input order, and select the winners
 with the shared routines of ``_winner_take_all_kernels``. Adding an exact zero
 never changes a floating-point sum, so the dense kernel (which also adds the zero
 inputs) and the sparse kernel (which skips them) produce bit-identical
-activations and therefore identical codes.
+activations and therefore identical codes. Their NumPy twins,
+:func:`fly_winners_numpy` and :func:`row_sums_numpy`, give the same results
+without a compile.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from sklearn_kexue.hashing._simd import (
     aligned_zeros,
@@ -23,6 +26,7 @@ from sklearn_kexue.hashing._winner_take_all_kernels import (
     row_workspace,
     select_from_candidates,
     select_row,
+    select_row_winners_numpy,
 )
 from sklearn_kexue.utils._jit import jit
 
@@ -294,3 +298,26 @@ def row_sums_csr(indptr, data):
         for p in range(indptr[row], indptr[row + 1]):
             sums[row] += data[p]
     return sums
+
+
+def fly_winners_numpy(X_batch, projection, hash_length, out_indices, out_values):
+    """NumPy twin of :func:`fly_winners_dense` and :func:`fly_winners_csr`.
+
+    ``projection`` is the connections as a CSR matrix of shape (n_units,
+    n_features) and ``X_batch`` a canonical batch (C-contiguous, or CSR
+    sorted without duplicates). The sparse products add each unit's inputs in
+    ascending feature order, as the kernels do: the same sums, bit for bit.
+    """
+    activations = X_batch @ projection.T
+    if sp.issparse(activations):
+        activations = activations.toarray()
+    select_row_winners_numpy(activations, hash_length, out_indices, out_values)
+
+
+def row_sums_numpy(X_batch):
+    """NumPy twin of :func:`row_sums_dense` and :func:`row_sums_csr`."""
+    if sp.issparse(X_batch):
+        # A CSR matrix-vector product adds each row's entries in index order.
+        return X_batch @ np.ones(X_batch.shape[1], dtype=X_batch.dtype)
+    # cumsum adds strictly left to right (sum() is pairwise); + 0 makes -0.0 +0.0.
+    return np.cumsum(X_batch, axis=1)[:, -1] + 0

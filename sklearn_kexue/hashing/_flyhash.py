@@ -15,10 +15,11 @@ from sklearn_kexue.hashing._fly_kernels import (
     BLOCK_ROWS,
     fly_winners_csr,
     fly_winners_dense,
+    fly_winners_numpy,
     row_sums_csr,
     row_sums_dense,
+    row_sums_numpy,
 )
-from sklearn_kexue.hashing._winner_take_all import select_winners
 from sklearn_kexue.utils._batching import gen_row_batches
 from sklearn_kexue.utils._param_validation import (
     N_JOBS,
@@ -351,17 +352,8 @@ class FlyHashTransformer(BaseWinnerTakeAllHasher):
         if compiled:
             self._select_winners(X_batch, out_indices, out_values)
         else:
-            # The sparse products add each unit's inputs in ascending feature
-            # order, as the kernels do: the same sums, bit for bit.
-            activations = X_batch @ projection.T
-            if sp.issparse(activations):
-                activations = activations.toarray()
-            select_winners(
-                activations,
-                self.hash_length_,
-                out_indices,
-                out_values,
-                compiled=False,
+            fly_winners_numpy(
+                X_batch, projection, self.hash_length_, out_indices, out_values
             )
         if self.center and not self.binary:
             row_means = _row_sums(X_batch, compiled=compiled) / n_features
@@ -422,12 +414,8 @@ def _canonical_batch(X_batch):
 
 def _row_sums(X_batch, *, compiled):
     """Row sums added in ascending feature order, identical for dense and CSR."""
-    if compiled:
-        if sp.issparse(X_batch):
-            return row_sums_csr(X_batch.indptr, X_batch.data)
-        return row_sums_dense(X_batch)
+    if not compiled:
+        return row_sums_numpy(X_batch)
     if sp.issparse(X_batch):
-        # A CSR matrix-vector product adds each row's entries in index order.
-        return X_batch @ np.ones(X_batch.shape[1], dtype=X_batch.dtype)
-    # cumsum adds strictly left to right (sum() is pairwise); + 0 makes -0.0 +0.0.
-    return np.cumsum(X_batch, axis=1)[:, -1] + 0
+        return row_sums_csr(X_batch.indptr, X_batch.data)
+    return row_sums_dense(X_batch)
