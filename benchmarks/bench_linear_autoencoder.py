@@ -36,9 +36,11 @@ Sections:
    - ``sparse_accuracy``: captured energy, ours / peer, same settings.
    - ``sparse_breakdown``: where the time of a randomized (subspace) fit goes,
      ours against scikit-learn's ``TruncatedSVD``, both replayed step by step
-     with timers, including what each estimator's ``fit`` does around its
-     solver (each replay's singular values are checked against its real fit's,
-     and ours against scikit-learn's).
+     with timers in NumPy and SciPy calls (no private part of either
+     package), including what each estimator's ``fit`` does around its
+     solver. Each replay's singular values are checked against its real
+     fit's, so a replay that drifts from the library fails, and ours against
+     scikit-learn's.
 
 2. Dense: 20000 x 500 float64 Gaussian x diag(linspace(1, 0.01, 500)) x a
    random orthogonal matrix (``--quick``: 4000 x 200), k = 50 (20). Ours
@@ -50,17 +52,19 @@ Sections:
    of the singular values from PCA's (centred) or from LAPACK's (uncentred).
    Target: on par with PCA (ratio >= 0.9).
 
-3. Stream memory: ``partial_fit`` of ``LinearAutoencoder(n_components=10,
-   solver="gradient", batch_size=1000)`` over 10^6 rows x 100 features
+3. Stream memory: ``partial_fit`` of ``MiniBatchLinearAutoencoder(
+   n_components=10, batch_size=1000)`` over 10^6 rows x 100 features
    (``--quick``: 10^5), generated 10000 rows at a time from a seeded
    generator and never held whole, in a fresh process. Peak traced memory
    (``tracemalloc``, which sees numpy's allocations) and peak resident
    growth (``_common.peak_rss_growth``) of the whole stream, against one
-   batch (7.6 MiB) and the whole stream (763 MiB).
+   batch (7.6 MiB) and the whole stream (763 MiB). The model's size is that
+   of its pickle (weights, Adam state and components).
 """
 
 import functools
 import os
+import pickle
 import sys
 import time
 import tracemalloc
@@ -473,62 +477,95 @@ def _lu_basis(block):
     return la.lu(block, permute_l=True, check_finite=False)[0]
 
 
-def ours_randomized_replay(X, k, q):
-    """Our randomized_svd (tall, uncentred case) step by step, with timers.
+def _householder_basis(block):
+    """An orthonormal basis of ``block``'s columns (economic Householder QR)."""
+    return la.qr(block, mode="economic", check_finite=False)[0]
 
-    Mirrors ``_svd_solvers.randomized_svd`` and reuses its helpers:
-    ``CenteredMatrix`` products; the Gaussian test matrix used as it is; in
-    the power iterations, the short n_features x l block normalised by LU
-    (``scipy.linalg.lu(permute_l=True)``) after each of the first q - 1 and
-    by ``_orthonormal_basis`` (Householder QR) after the last;
-    ``_cholesky_factor`` (Gram matrix + Cholesky of the tall n_samples x l
-    block). The last step is what ``fit`` does around the solver: input
-    validation, ``||X||_F^2``, the sign flip and the training error (one more
-    product).
+
+def _cholesky_factor(block):
+    """Upper Cholesky factor of ``block^T block``, or None where ours would not use it.
+
+    The conditions are those under which our solver falls back to a
+    Householder QR of the tall block; the replay asserts they do not hold.
     """
-    from sklearn.utils import check_random_state
+    gram = block.T @ block
+    diagonal = np.diag(gram)
+    if diagonal.min() <= 1e-10 * diagonal.max():
+        return None
+    try:
+        factor = la.cholesky(gram, lower=False, check_finite=False)
+    except la.LinAlgError:
+        return None
+    ratio = np.abs(np.diag(factor))
+    return None if ratio.min() <= 1e-6 * ratio.max() else factor
+
+
+def ours_randomized_replay(X, k, q):
+    """Our randomized solver (tall, uncentred case) step by step, with timers.
+
+    A replay in NumPy and SciPy calls of what ``LinearAutoencoder(
+    solver="randomized")`` computes: the Gaussian test matrix drawn as the
+    fit draws it; sparse products with X and X^T; in the power iterations, the
+    short n_features x l block normalised by LU
+    (``scipy.linalg.lu(permute_l=True)``) after each of the first q - 1 and
+    by Householder QR after the last; Cholesky-QR of the tall n_samples x l
+    block (Gram matrix and Cholesky); the small SVD. The last step is what
+    ``fit`` does around the solver: input validation
+    (:func:`sklearn_kexue.utils.validate_input_data`), ``||X||_F^2``, the
+    sign flip and the training error (one more product, in row batches of
+    :func:`sklearn_kexue.utils.gen_row_batches`). ``breakdown`` checks the
+    singular values against the real fit's.
+    """
+    from sklearn.utils.extmath import svd_flip
 
     from sklearn_kexue import LinearAutoencoder
-    from sklearn_kexue.decomposition._svd_solvers import (
-        CenteredMatrix,
-        _cholesky_factor,
-        _orthonormal_basis,
-        svd_flip_components,
-    )
-    from sklearn_kexue.utils._validation import validate_input_data
+    from sklearn_kexue.utils import gen_row_batches, validate_input_data
 
-    operator = CenteredMatrix(X)
     assert X.shape[0] >= X.shape[1], "the replay covers the tall case only"
     clock = _Stopwatch()
+    n_products = 0
+
+    def product(matrix, block):
+        nonlocal n_products
+        n_products += 1
+        return clock(STEPS[0], lambda: np.asarray(matrix @ block))
+
     n_columns = k + N_OVERSAMPLES
-    random_state = check_random_state(SEED)
-    basis = random_state.standard_normal((X.shape[1], n_columns))
+    random_state = np.random.RandomState(SEED)
+    basis = random_state.standard_normal((X.shape[1], n_columns)).astype(X.dtype)
     for iteration in range(q):
-        product = clock(STEPS[0], operator.matmat, basis)
-        product = clock(STEPS[0], operator.rmatmat, product)
+        block = product(X.T, product(X, basis))
         if iteration < q - 1:
-            basis = clock(STEPS[1], _lu_basis, product)
+            basis = clock(STEPS[1], _lu_basis, block)
         else:
-            basis = clock(STEPS[1], _orthonormal_basis, product)
-    long_block = clock(STEPS[0], operator.matmat, basis)
+            basis = clock(STEPS[1], _householder_basis, block)
+    long_block = product(X, basis)
     factor = clock(STEPS[2], _cholesky_factor, long_block)
     assert factor is not None, "Cholesky-QR fell back to Householder QR"
-    back = clock(STEPS[0], operator.rmatmat, long_block)
+    back = product(X.T, long_block)
     projected = clock(
         STEPS[2], la.solve_triangular, factor, back.T, trans="T", lower=False
     ).T
     left, singular_values, _ = clock(
         STEPS[3], la.svd, projected, full_matrices=False, check_finite=False
     )
-    assert operator.n_products == 2 * q + 2
+    assert n_products == 2 * q + 2
 
     def rest_of_fit():
-        model = LinearAutoencoder(n_components=k)
-        validate_input_data(model, X, reset=True, accept_sparse=("csr", "csc"))
-        total_energy = operator.squared_norm()
-        model.components_ = svd_flip_components(left.T[:k])
-        model.mean_ = None
-        return model._training_error(X, total_energy)
+        validate_input_data(
+            LinearAutoencoder(n_components=k),
+            X,
+            reset=True,
+            accept_sparse=("csr", "csc"),
+        )
+        total_energy = float(np.einsum("i,i->", X.data, X.data, dtype=np.float64))
+        _, components = svd_flip(None, left.T[:k], u_based_decision=False)
+        captured = 0.0
+        for rows in gen_row_batches(X.shape[0], 8 * (X.shape[1] + k)):
+            codes = np.asarray(X[rows] @ components.T, dtype=np.float64)
+            captured += float(np.einsum("ij,ij->", codes, codes))
+        # Orthonormal components: ||X - XVV^T||^2 = ||X||^2 - ||XV||^2.
+        return np.sqrt(max(total_energy - captured, 0.0))
 
     clock(STEPS[4], rest_of_fit)
     return clock.seconds, singular_values[:k]
@@ -729,6 +766,17 @@ def make_dense(quick):
     return (gaussian * np.linspace(1, 0.01, n_features)) @ rotation
 
 
+def _pca_auto_choice(X, k, pca):
+    """The solver PCA's "auto" picked: the one whose fit it equals bit for bit."""
+    from sklearn.decomposition import PCA
+
+    for solver in ("covariance_eigh", "full", "randomized", "arpack"):
+        other = PCA(n_components=k, svd_solver=solver, random_state=SEED).fit(X)
+        if np.array_equal(other.components_, pca.components_):
+            return solver
+    return "unknown"
+
+
 def dense_section(quick):
     from sklearn.decomposition import PCA
 
@@ -770,7 +818,7 @@ def dense_section(quick):
     fitted = {name: factory().fit(X) for name, factory in methods.items()}  # warm-up
     chosen = {
         "ours auto, center=True": fitted["ours auto, center=True"].solver_,
-        "PCA default (auto)": fitted["PCA default (auto)"]._fit_svd_solver,
+        "PCA default (auto)": _pca_auto_choice(X, k, fitted["PCA default (auto)"]),
         "ours auto, center=False": fitted["ours auto, center=False"].solver_,
     }
     print(f"  dense {case}: solvers picked by 'auto': {chosen}", flush=True)
@@ -828,8 +876,12 @@ def dense_section(quick):
 
 def _stream(n_rows, n_features, batch_rows):
     """partial_fit over a seeded stream of batches; only one batch exists at once."""
-    model = ours(
-        n_components=STREAM_COMPONENTS, solver="gradient", batch_size=STREAM_BATCH_SIZE
+    from sklearn_kexue import MiniBatchLinearAutoencoder
+
+    model = MiniBatchLinearAutoencoder(
+        n_components=STREAM_COMPONENTS,
+        batch_size=STREAM_BATCH_SIZE,
+        random_state=SEED,
     )
     rng = np.random.default_rng(SEED)
     scales = np.linspace(1.0, 0.1, n_features)
@@ -842,9 +894,8 @@ def _stream(n_rows, n_features, batch_rows):
 
 
 def _model_bytes(model):
-    network = model._network
-    arrays = [network.encoder, network.decoder, *network._moments, model.components_]
-    return sum(array.nbytes for array in arrays)
+    """The fitted model's size: its pickle (weights, Adam state, components)."""
+    return len(pickle.dumps(model))
 
 
 def stream_worker(payload):
