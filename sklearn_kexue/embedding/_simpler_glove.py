@@ -941,19 +941,20 @@ def _square_statistics(X):
             X.sum_duplicates()
             X.eliminate_zeros()
         counts = X.diagonal().astype(np.float64)
-        rows = np.repeat(np.arange(n_words, dtype=np.intp), np.diff(X.indptr))
-        cols = X.indices.astype(np.intp)
+        # In X's index dtype, not intp: the upper half is widened below, once.
+        rows = np.repeat(np.arange(n_words, dtype=X.indices.dtype), np.diff(X.indptr))
+        cols = X.indices
         values = X.data
         transposed = X.T.tocsr()
         transposed.sort_indices()
         symmetric = np.array_equal(X.indptr, transposed.indptr) and np.array_equal(
             X.indices, transposed.indices
         )
-        asymmetry = (
-            float(np.max(np.abs(values - transposed.data), initial=0.0))
-            if symmetric
-            else math.inf
-        )
+        asymmetry = math.inf
+        if symmetric:
+            difference = values - transposed.data
+            asymmetry = float(np.max(np.abs(difference, out=difference), initial=0.0))
+            del difference
         del transposed
     else:
         X = np.asarray(X, dtype=np.float64)
@@ -972,7 +973,9 @@ def _square_statistics(X):
                 else "some pair (i, j) is stored but not (j, i)."
             )
         )
-    rows, cols, pair_counts = rows[upper], cols[upper], values[upper]
+    rows = rows[upper].astype(np.intp, copy=False)
+    cols = cols[upper].astype(np.intp, copy=False)
+    pair_counts = values[upper]
     unpaired = np.concatenate([rows[counts[rows] <= 0], cols[counts[cols] <= 0]])
     if unpaired.size:
         raise ValueError(
