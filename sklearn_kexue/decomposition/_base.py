@@ -87,6 +87,18 @@ def _representable(values, dtype, what, advice):
     return values.astype(dtype)
 
 
+def _at_data_scale(values, scale, dtype, what):
+    """Output computed on data times ``scale``, back at the data's scale.
+
+    ``values`` themselves for ordinary data (``scale`` 1). Extreme data were
+    processed at a safe scale, in float64: the output is divided by ``scale``
+    and cast to ``dtype``, or a ValueError says that it exceeds its range.
+    """
+    if scale == 1:
+        return values
+    return _representable(unscaled(values, scale), dtype, what, overflow_advice(dtype))
+
+
 def too_large_message(name, largest, dtype):
     """Why data whose squared singular values overflow are refused, and the fix."""
     dtype = np.dtype(dtype)
@@ -287,15 +299,7 @@ class _BaseLinearAutoencoder(
         X = validate_input_data(self, X, reset=False, accept_sparse=("csr", "csc"))
         scale = self._apply_scale(X)
         codes = self._encode(self._work_copy(X, scale), scale)
-        if scale == 1:
-            return codes
-        # Extreme input was encoded at a safe scale (in float64).
-        return _representable(
-            unscaled(codes, scale),
-            X.dtype,
-            "The codes of X",
-            overflow_advice(X.dtype),
-        )
+        return _at_data_scale(codes, scale, X.dtype, "The codes of X")
 
     def inverse_transform(self, X):
         """Decode: ``X @ decoder_ + mean_``, then the activation.
@@ -319,14 +323,7 @@ class _BaseLinearAutoencoder(
             )
         scale = self._apply_scale(X)
         reconstruction = self._decode(self._work_copy(X, scale), scale)
-        if scale == 1:
-            return reconstruction
-        return _representable(
-            unscaled(reconstruction, scale),
-            X.dtype,
-            "The reconstructions",
-            overflow_advice(X.dtype),
-        )
+        return _at_data_scale(reconstruction, scale, X.dtype, "The reconstructions")
 
     def score_samples(self, X):
         """Negative squared reconstruction error of each row.

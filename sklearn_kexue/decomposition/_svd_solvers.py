@@ -355,22 +355,7 @@ def iterative_svd(operator, n_components, solver, tol, max_iter, random_state):
     products_before = operator.n_products
     linear_operator = operator.as_linear_operator()
     if solver == "arpack":
-        start = random_state.uniform(-1, 1, min(operator.shape))
-        try:
-            _, singular_values, components = svds(
-                linear_operator,
-                k=n_components,
-                tol=tol,
-                v0=start,
-                maxiter=max_iter,
-                solver="arpack",
-            )
-        except ArpackNoConvergence as error:
-            raise ValueError(
-                f"The Lanczos iteration did not find {n_components} singular "
-                f"triplets within max_iter={max_iter} restarts; increase "
-                "max_iter or tol."
-            ) from error
+        seeding = {"v0": random_state.uniform(-1, 1, min(operator.shape))}
     else:
         # PROPACK's default Krylov basis (kmax = 10 k) fails on flat spectra, and
         # capping it at min(shape) loses accuracy on clustered ones.
@@ -380,34 +365,45 @@ def iterative_svd(operator, n_components, solver, tol, max_iter, random_state):
                 f"max_iter={max_iter} is PROPACK's Krylov basis size and must be "
                 f">= the {n_components} components computed."
             )
-        try:
-            _, singular_values, components = svds(
-                linear_operator,
-                k=n_components,
-                tol=tol,
-                maxiter=max_iter,
-                solver="propack",
-                rng=random_state.randint(np.iinfo(np.int32).max),
+        seeding = {"rng": random_state.randint(np.iinfo(np.int32).max)}
+    try:
+        _, singular_values, components = svds(
+            linear_operator,
+            k=n_components,
+            tol=tol,
+            maxiter=max_iter,
+            solver=solver,
+            **seeding,
+        )
+    except ArpackNoConvergence as error:
+        if solver != "arpack":
+            raise
+        raise ValueError(
+            f"The Lanczos iteration did not find {n_components} singular "
+            f"triplets within max_iter={max_iter} restarts; increase "
+            "max_iter or tol."
+        ) from error
+    except np.linalg.LinAlgError as error:
+        if solver != "propack":
+            raise
+        exhausted = max_iter > min(operator.shape)
+        if not (exhausted or "invariant subspace" in str(error)):
+            raise ValueError(
+                f"PROPACK found fewer than {n_components} singular triplets "
+                f"with a Krylov basis of max_iter={max_iter} vectors; "
+                "increase max_iter, or use solver='arpack'."
+            ) from error
+        # An invariant Krylov subspace (or a basis spanning the whole short
+        # side) that still lacks k triplets: X has rank < k, and its zero
+        # singular values stop the Lanczos process. ARPACK handles that,
+        # and all min(shape) components are a dense SVD's job anyway.
+        if n_components < min(operator.shape):
+            singular_values, components, _ = iterative_svd(
+                operator, n_components, "arpack", tol, None, random_state
             )
-        except np.linalg.LinAlgError as error:
-            exhausted = max_iter > min(operator.shape)
-            if not (exhausted or "invariant subspace" in str(error)):
-                raise ValueError(
-                    f"PROPACK found fewer than {n_components} singular triplets "
-                    f"with a Krylov basis of max_iter={max_iter} vectors; "
-                    "increase max_iter, or use solver='arpack'."
-                ) from error
-            # An invariant Krylov subspace (or a basis spanning the whole short
-            # side) that still lacks k triplets: X has rank < k, and its zero
-            # singular values stop the Lanczos process. ARPACK handles that,
-            # and all min(shape) components are a dense SVD's job anyway.
-            if n_components < min(operator.shape):
-                singular_values, components, _ = iterative_svd(
-                    operator, n_components, "arpack", tol, None, random_state
-                )
-            else:
-                singular_values, components, _ = full_svd(operator, n_components)
-            return singular_values, components, operator.n_products - products_before
+        else:
+            singular_values, components, _ = full_svd(operator, n_components)
+        return singular_values, components, operator.n_products - products_before
     order = np.argsort(-singular_values, kind="stable")
     singular_values, components = singular_values[order], components[order]
     if solver == "propack":
