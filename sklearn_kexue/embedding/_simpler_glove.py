@@ -21,7 +21,9 @@ from sklearn.utils.validation import check_is_fitted, check_non_negative
 
 from sklearn_kexue.embedding._glove_kernels import adagrad_epoch, weighted_pair_loss
 from sklearn_kexue.embedding._word_vectors import (
-    _WORD,
+    _ANALOGY_PARAMS,
+    _MOST_SIMILAR_PARAMS,
+    _SIMILARITY_PARAMS,
     UnknownWordError,
     WordVectors,
     _complete_vocabulary,
@@ -607,20 +609,13 @@ class SimplerGlove(
             counts=self.word_counts_,
         )
 
-    @validate_params(
-        {
-            "word_a": _WORD,
-            "word_b": _WORD,
-            "measure": [StrOptions({"cosine", "dot", "profile"})],
-            "n_reference": [Interval(Integral, 2, None, closed="left")],
-        },
-        prefer_skip_nested_validation=True,
-    )
+    @validate_params(_SIMILARITY_PARAMS, prefer_skip_nested_validation=True)
     def similarity(self, word_a, word_b, *, measure="cosine", n_reference=10_000):
         """Similarity of two words.
 
         :meth:`WordVectors.similarity
-        <sklearn_kexue.embedding.WordVectors.similarity>` of ``word_vectors_``.
+        <sklearn_kexue.embedding.WordVectors.similarity>` of ``word_vectors_``,
+        which describes the measures and the errors.
 
         Parameters
         ----------
@@ -633,7 +628,7 @@ class SimplerGlove(
             ``n_reference`` most frequent words (similarity rather than
             relatedness).
         n_reference : int, default=10000
-            Reference words of ``measure="profile"``.
+            Used by ``measure="profile"``.
 
         Returns
         -------
@@ -643,21 +638,14 @@ class SimplerGlove(
             co-occurs with another word) is 0, as in scikit-learn's
             ``cosine_similarity``.
 
-        Raises
-        ------
-        UnknownWordError
-            If a word is not in ``vocabulary_`` or an index is out of range
-            (a ``KeyError``, ``IndexError`` and ``ValueError`` at once).
-
         Examples
         --------
         >>> import numpy as np
         >>> from sklearn_kexue import SimplerGlove
         >>> X = np.random.default_rng(0).poisson(1.0, size=(200, 4))
-        >>> glove = SimplerGlove(
-        ...     n_components=2, max_iter=20, tol=0, random_state=0,
-        ...     vocabulary=["cat", "dog", "mat", "log"],
-        ... ).fit(X)
+        >>> words = ["cat", "dog", "mat", "log"]
+        >>> glove = SimplerGlove(n_components=2, vocabulary=words, random_state=0)
+        >>> glove = glove.fit(X)
         >>> round(glove.similarity("cat", "cat"), 6)
         1.0
         >>> -1 <= glove.similarity("cat", "dog", measure="profile") <= 1
@@ -667,63 +655,39 @@ class SimplerGlove(
             word_a, word_b, measure=measure, n_reference=n_reference
         )
 
-    @validate_params(
-        {
-            "query": [*_WORD, "array-like"],
-            "topn": [Interval(Integral, 1, None, closed="left")],
-            "measure": [StrOptions({"cosine", "dot", "profile"})],
-            "n_reference": [Interval(Integral, 2, None, closed="left")],
-        },
-        prefer_skip_nested_validation=True,
-    )
+    @validate_params(_MOST_SIMILAR_PARAMS, prefer_skip_nested_validation=True)
     def most_similar(self, query, topn=10, *, measure="cosine", n_reference=10_000):
         """The words closest to a word or a vector.
 
         :meth:`WordVectors.most_similar
         <sklearn_kexue.embedding.WordVectors.most_similar>` of
-        ``word_vectors_``.
+        ``word_vectors_``, which describes the measures and the errors.
 
         Parameters
         ----------
         query : str, int or array-like of shape (n_components,)
             A word of ``vocabulary_`` (or a row index), which is left out of
-            the answer, or a vector of finite real numbers in the embedding
-            space.
+            the answer, or a vector in the embedding space.
         topn : int, default=10
             Number of words returned (fewer if the model has fewer).
         measure : {"cosine", "dot", "profile"}, default="cosine"
-            See :meth:`similarity`. ``"profile"`` ranks by the correlation of
-            PMI profiles: neighbours that are similar (interchangeable)
-            rather than related.
+            As in :meth:`similarity`.
         n_reference : int, default=10000
-            Reference words of ``measure="profile"``; fewer (about 500)
-            favours syntactic neighbours, more (about 10,000) semantic ones.
+            Used by ``measure="profile"``.
 
         Returns
         -------
         neighbours : list of (word, float)
-            Best first, ties in index order; words are indices when there is
-            no ``vocabulary_``. Cosines with the zero vector are 0.
-
-        Raises
-        ------
-        UnknownWordError
-            If the query word is not in ``vocabulary_`` or an index is out
-            of range (a ``KeyError``, ``IndexError`` and ``ValueError``).
-        ValueError
-            If a query vector has the wrong shape or is not finite.
+            Best first; words are indices when there is no ``vocabulary_``.
 
         Examples
         --------
         >>> import numpy as np
         >>> from sklearn_kexue import SimplerGlove
         >>> X = np.random.default_rng(0).poisson(1.0, size=(200, 4))
-        >>> glove = SimplerGlove(
-        ...     n_components=2, max_iter=20, tol=0, random_state=0,
-        ...     vocabulary=["cat", "dog", "mat", "log"],
-        ... ).fit(X)
-        >>> neighbours = glove.most_similar("cat", topn=3)
-        >>> len(neighbours), "cat" in dict(neighbours)  # the query is left out
+        >>> glove = SimplerGlove(n_components=2, random_state=0).fit(X)
+        >>> neighbours = glove.most_similar(0, topn=3)
+        >>> len(neighbours), 0 in dict(neighbours)  # the query is left out
         (3, False)
         """
         words = (query,) if isinstance(query, str) else ()
@@ -731,22 +695,14 @@ class SimplerGlove(
             query, topn=topn, measure=measure, n_reference=n_reference
         )
 
-    @validate_params(
-        {
-            "word_a": _WORD,
-            "word_b": _WORD,
-            "word_c": _WORD,
-            "topn": [Interval(Integral, 1, None, closed="left")],
-        },
-        prefer_skip_nested_validation=True,
-    )
+    @validate_params(_ANALOGY_PARAMS, prefer_skip_nested_validation=True)
     def analogy(self, word_a, word_b, word_c, topn=1):
         """Solve "a is to b as c is to ?" by 3CosAdd.
 
-        The answer maximises cos(v, b̂ - â + ĉ) over the unit-normalised word
-        vectors, leaving out the three query words (as gensim and GloVe's
-        evaluation script do): :meth:`WordVectors.analogy
-        <sklearn_kexue.embedding.WordVectors.analogy>` of ``word_vectors_``.
+        :meth:`WordVectors.analogy
+        <sklearn_kexue.embedding.WordVectors.analogy>` of ``word_vectors_``:
+        the words whose unit vectors are closest to b̂ - â + ĉ, leaving out
+        the three query words.
 
         Parameters
         ----------
@@ -760,24 +716,14 @@ class SimplerGlove(
         answers : list of (word, float)
             Best first, with the cosine to b̂ - â + ĉ.
 
-        Raises
-        ------
-        UnknownWordError
-            If a word is not in ``vocabulary_`` or an index is out of range
-            (a ``KeyError``, ``IndexError`` and ``ValueError`` at once).
-
         Examples
         --------
         >>> import numpy as np
         >>> from sklearn_kexue import SimplerGlove
         >>> X = np.random.default_rng(0).poisson(1.0, size=(200, 4))
-        >>> glove = SimplerGlove(
-        ...     n_components=2, max_iter=20, tol=0, random_state=0,
-        ...     vocabulary=["cat", "dog", "mat", "log"],
-        ... ).fit(X)
-        >>> answer, cosine = glove.analogy("cat", "mat", "dog")[0]
-        >>> answer  # the query words are left out
-        'log'
+        >>> glove = SimplerGlove(n_components=2, random_state=0).fit(X)
+        >>> glove.analogy(0, 2, 1)[0][0]  # the query words are left out
+        3
         """
         return self._queried_word_vectors(word_a, word_b, word_c).analogy(
             word_a, word_b, word_c, topn=topn
@@ -1067,9 +1013,10 @@ class _NegativeSampling:
 def _run_epoch(vectors, accumulators, pairs, order, eta, negatives, rng, n_threads):
     """One Adagrad epoch over ``order``, in ``n_threads`` chunks run at once.
 
-    Returns the number of pairs skipped because their residual was not finite.
+    ``pairs`` holds the arrays rows, cols, targets and weights of
+    :func:`adagrad_epoch`. Returns the number of pairs skipped because their
+    residual was not finite.
     """
-    rows, cols, targets, weights = pairs
     # Seeds are drawn only with negatives, so that Su's objective alone
     # consumes the random state as it always has.
     seeds = (
@@ -1082,10 +1029,7 @@ def _run_epoch(vectors, accumulators, pairs, order, eta, negatives, rng, n_threa
         return adagrad_epoch(
             vectors,
             accumulators,
-            rows,
-            cols,
-            targets,
-            weights,
+            *pairs,
             chunk,
             eta,
             negatives.cumulative,

@@ -24,6 +24,21 @@ _WORD = [str, Interval(Integral, None, None, closed="neither")]
 _MEASURE = [StrOptions({"cosine", "dot", "profile"})]
 _N_REFERENCE = [Interval(Integral, 2, None, closed="left")]
 _TOPN = [Interval(Integral, 1, None, closed="left")]
+# The arguments of the query methods, also checked by the models that forward
+# them (SimplerGlove.similarity, ...).
+_SIMILARITY_PARAMS = {
+    "word_a": _WORD,
+    "word_b": _WORD,
+    "measure": _MEASURE,
+    "n_reference": _N_REFERENCE,
+}
+_MOST_SIMILAR_PARAMS = {
+    "query": [*_WORD, "array-like"],
+    "topn": _TOPN,
+    "measure": _MEASURE,
+    "n_reference": _N_REFERENCE,
+}
+_ANALOGY_PARAMS = {"word_a": _WORD, "word_b": _WORD, "word_c": _WORD, "topn": _TOPN}
 # Rows whose largest entry lies outside 2**±_SAFE_EXPONENT are rescaled by a
 # power of two before their norm is taken (squares would overflow or vanish).
 _SAFE_EXPONENT = 200
@@ -279,15 +294,7 @@ class WordVectors:
 
     # Queries --------------------------------------------------------------------
 
-    @validate_params(
-        {
-            "word_a": _WORD,
-            "word_b": _WORD,
-            "measure": _MEASURE,
-            "n_reference": _N_REFERENCE,
-        },
-        prefer_skip_nested_validation=True,
-    )
+    @validate_params(_SIMILARITY_PARAMS, prefer_skip_nested_validation=True)
     def similarity(self, word_a, word_b, *, measure="cosine", n_reference=10_000):
         """Similarity of two words.
 
@@ -338,15 +345,7 @@ class WordVectors:
         unit = _unit_rows(rows)
         return float(unit[0] @ unit[1])
 
-    @validate_params(
-        {
-            "query": [*_WORD, "array-like"],
-            "topn": _TOPN,
-            "measure": _MEASURE,
-            "n_reference": _N_REFERENCE,
-        },
-        prefer_skip_nested_validation=True,
-    )
+    @validate_params(_MOST_SIMILAR_PARAMS, prefer_skip_nested_validation=True)
     def most_similar(self, query, *, topn=10, measure="cosine", n_reference=10_000):
         """The words closest to a word or a vector.
 
@@ -424,10 +423,7 @@ class WordVectors:
             scores = vectors @ _unit_rows(target[np.newaxis])[0]
         return self._ranked(scores, exclude, topn)
 
-    @validate_params(
-        {"word_a": _WORD, "word_b": _WORD, "word_c": _WORD, "topn": _TOPN},
-        prefer_skip_nested_validation=True,
-    )
+    @validate_params(_ANALOGY_PARAMS, prefer_skip_nested_validation=True)
     def analogy(self, word_a, word_b, word_c, *, topn=1):
         """Solve "a is to b as c is to ?" by 3CosAdd.
 
