@@ -27,6 +27,7 @@ from sklearn_kexue.decomposition._svd_solvers import (
     randomized_svd,
     svd_flip_components,
 )
+from sklearn_kexue.utils._data_constraints import Given, integers_between
 from sklearn_kexue.utils._param_validation import (
     Interval,
     RealNotInt,
@@ -295,6 +296,39 @@ class LinearAutoencoder(_BaseLinearAutoencoder):
         "randomized_method": [StrOptions({"subspace", "block_krylov"})],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+    }
+    # Rules between the parameters and the data, for joint property-test draws:
+    # ARPACK needs two rows and columns and finds fewer components than that.
+    _data_constraints: dict = {
+        "solver": Given(
+            lambda n_samples, n_features: [
+                StrOptions(
+                    {"auto", "full", "covariance_eigh", "propack", "randomized"}
+                    | ({"arpack"} if min(n_samples, n_features) >= 2 else set())
+                )
+            ]
+        ),
+        "n_components": Given(
+            lambda n_samples, n_features, solver, format: [
+                # "auto" may choose ARPACK for sparse X.
+                *integers_between(
+                    1,
+                    min(n_samples, n_features)
+                    - (solver == "arpack" or (solver == "auto" and format != "dense")),
+                ),
+                Interval(RealNotInt, 0, 1, closed="neither"),
+                None,
+            ]
+        ),
+        # PROPACK's Krylov basis must hold every component it computes.
+        "max_iter": Given(
+            lambda solver, n_samples, n_features: [
+                *integers_between(
+                    min(n_samples, n_features) if solver == "propack" else 1, None
+                ),
+                None,
+            ]
+        ),
     }
 
     def __init__(

@@ -28,6 +28,7 @@ from sklearn_kexue.decomposition._svd_solvers import (
     CenteredMatrix,
     svd_flip_components,
 )
+from sklearn_kexue.utils._data_constraints import Given, integers_between
 from sklearn_kexue.utils._param_validation import Interval
 from sklearn_kexue.utils._scaling import max_abs
 from sklearn_kexue.utils._validation import validate_input_data
@@ -267,6 +268,10 @@ class MiniBatchLinearAutoencoder(_BaseLinearAutoencoder):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left"), None],
+    }
+    # For joint property-test draws: no more units than input features.
+    _data_constraints: dict = {
+        "n_components": Given(lambda n_features: integers_between(1, n_features)),
     }
 
     def __init__(

@@ -28,6 +28,7 @@ from sklearn_kexue.embedding._word_vectors import (
     WordVectors,
     _complete_vocabulary,
 )
+from sklearn_kexue.utils._data_constraints import Given, InputData
 from sklearn_kexue.utils._dimensions import minimum_entropy_dimension
 from sklearn_kexue.utils._param_validation import (
     N_JOBS,
@@ -49,6 +50,16 @@ _MAX_PAIR_WEIGHT = 2.0**100
 # A step is η λ d times a coordinate: with every λ below float64's epsilon no
 # step changes a vector's coordinates at float64 precision.
 _MIN_LARGEST_PAIR_WEIGHT = float(np.finfo(np.float64).eps)
+
+
+def _has_a_context_pair(counts):
+    """Whether a row of word counts holds two words (a pair to fit)."""
+    return bool(np.any(np.count_nonzero(counts, axis=1) >= 2))
+
+
+def _has_pair_counts(cooccurrence):
+    """Whether a square co-occurrence matrix counts a pair off its diagonal."""
+    return bool(np.any(cooccurrence[~np.eye(len(cooccurrence), dtype=bool)]))
 
 
 class SimplerGlove(
@@ -305,6 +316,37 @@ class SimplerGlove(
         "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
+    }
+    # For joint property-test draws: counts in the layout input_type names,
+    # with two words that co-occur, and untruncated weights that stay finite.
+    _data_constraints: dict = {
+        "X": Given(
+            lambda input_type: (
+                InputData(
+                    "cooccurrence",
+                    min_features=2,
+                    require=_has_pair_counts,
+                    reason="two words co-occur",
+                )
+                if input_type == "cooccurrence"
+                else InputData(
+                    "counts",
+                    min_features=2,
+                    require=_has_a_context_pair,
+                    reason="a row counts two words",
+                )
+            )
+        ),
+        "x_max": Given(
+            lambda truncate_weights: [
+                Interval(Real, 0 if truncate_weights else 1, np.inf, closed="neither")
+            ]
+        ),
+        "alpha": Given(
+            lambda truncate_weights: [
+                Interval(Real, 0, np.inf if truncate_weights else 1, closed="left")
+            ]
+        ),
     }
 
     def __init__(

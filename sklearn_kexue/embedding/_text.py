@@ -1,14 +1,26 @@
 """SimplerGloveVectorizer: raw text in, text vectors out, trained on windowed counts."""
 
+from itertools import pairwise
+
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.embedding._simpler_glove import SimplerGlove
 from sklearn_kexue.embedding._vectorizer import CooccurrenceVectorizer
+from sklearn_kexue.utils._data_constraints import InputData
 from sklearn_kexue.utils._param_validation import HasMethods
 from sklearn_kexue.utils._repr import DocLinkMixin
 
 __all__ = ["SimplerGloveVectorizer"]
+
+
+def _has_adjacent_pair(documents):
+    """Whether some document has two different words side by side."""
+    for document in documents:
+        tokens = document.split() if isinstance(document, str) else document
+        if any(a != b for a, b in pairwise(tokens)):
+            return True
+    return False
 
 
 class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
@@ -70,6 +82,11 @@ class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "vectorizer": [HasMethods(["fit", "cooccurrence_matrix", "count_words"]), None],
         "glove": [HasMethods(["fit", "transform"]), None],
+    }
+    # For joint property-test draws: a document where two words stand side by
+    # side, so that the default vectorizer counts a pair for the fit.
+    _data_constraints: dict = {
+        "X": InputData("documents", require=_has_adjacent_pair, reason="a pair"),
     }
 
     def __init__(self, vectorizer=None, glove=None):

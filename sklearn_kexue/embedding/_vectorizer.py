@@ -17,6 +17,7 @@ from sklearn_kexue.embedding._cooccurrence_kernels import (
     count_pairs,
     count_pairs_numpy,
 )
+from sklearn_kexue.utils._data_constraints import Given, InputData, integers_between
 from sklearn_kexue.utils._jit import use_compiled
 from sklearn_kexue.utils._param_validation import (
     Hidden,
@@ -593,6 +594,14 @@ def _count_cooccurrence(ids, offsets, n_words, window, per_document, dtype):
     return _csr_from_parts(indptr, indices, data, (n_rows, n_columns))
 
 
+def _has_a_token(documents):
+    """Whether a corpus of str or token-list documents holds a token."""
+    return any(
+        (document.split() if isinstance(document, str) else document)
+        for document in documents
+    )
+
+
 class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
     r"""Windowed word co-occurrence counts of text documents.
 
@@ -690,6 +699,12 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "dtype": _DTYPE_CONSTRAINT,
+    }
+    # For joint property-test draws: a corpus with a token, and a min_count
+    # that some token reaches.
+    _data_constraints: dict = {
+        "X": InputData("documents", require=_has_a_token, reason="a token"),
+        "min_count": Given(lambda max_word_count: integers_between(1, max_word_count)),
     }
 
     def __init__(

@@ -13,12 +13,28 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.hashing._winner_take_all import collect_winners
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._data_constraints import integers_between
 from sklearn_kexue.utils._jit import use_compiled
 from sklearn_kexue.utils._param_validation import Interval, RealNotInt
 from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["BaseWinnerTakeAllHasher"]
+
+
+def hash_lengths_below(n_units):
+    """Constraints on ``hash_length`` that leave fewer winners than ``n_units``.
+
+    A fraction f gives ``max(1, round(f * n_units))`` winners; below
+    ``(n_units - 0.6) / n_units`` that is at most ``n_units - 1`` (the margin
+    keeps ``round``'s half-to-even clear of the bound).
+    """
+    if n_units < 2:
+        return []
+    return [
+        *integers_between(1, n_units - 1),
+        Interval(RealNotInt, 0, (n_units - 0.6) / n_units, closed="neither"),
+    ]
 
 
 class BaseWinnerTakeAllHasher(

@@ -9,7 +9,7 @@ from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from sklearn_kexue.hashing._base import BaseWinnerTakeAllHasher
+from sklearn_kexue.hashing._base import BaseWinnerTakeAllHasher, hash_lengths_below
 from sklearn_kexue.hashing._biohash_kernels import (
     hebbian_step_dense,
     hebbian_step_numpy,
@@ -17,6 +17,7 @@ from sklearn_kexue.hashing._biohash_kernels import (
     rank_units_numpy,
 )
 from sklearn_kexue.hashing._winner_take_all import select_winners
+from sklearn_kexue.utils._data_constraints import Given, integers_between
 from sklearn_kexue.utils._jit import use_compiled
 from sklearn_kexue.utils._param_validation import (
     RANDOM_STATE,
@@ -223,6 +224,19 @@ class BioHashTransformer(BaseWinnerTakeAllHasher):
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
+    }
+    # Rules between the parameters, for joint property-test draws: fewer
+    # winners than units, and a rank-th unit to repel when delta > 0.
+    _data_constraints: dict = {
+        "n_components": Given(lambda: [Interval(Integral, 2, None, closed="left")]),
+        "hash_length": Given(lambda n_components: hash_lengths_below(n_components)),
+        "rank": Given(
+            lambda n_components, delta: (
+                integers_between(2, n_components)
+                if delta > 0
+                else [Interval(Integral, 2, None, closed="left")]
+            )
+        ),
     }
 
     def __init__(

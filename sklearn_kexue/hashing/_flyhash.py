@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_kexue.hashing._base import BaseWinnerTakeAllHasher
+from sklearn_kexue.hashing._base import BaseWinnerTakeAllHasher, hash_lengths_below
 from sklearn_kexue.hashing._fly_kernels import (
     BLOCK_ROWS,
     fly_winners_csr,
@@ -21,6 +21,7 @@ from sklearn_kexue.hashing._fly_kernels import (
     row_sums_numpy,
 )
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._data_constraints import Given, integers_between
 from sklearn_kexue.utils._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -221,6 +222,34 @@ class FlyHashTransformer(BaseWinnerTakeAllHasher):
         "center": ["boolean"],
         "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
+    }
+    # Rules between the parameters and the data, for joint property-test draws:
+    # at most n_features inputs per unit, at least two units, fewer winners.
+    _data_constraints: dict = {
+        "fan_in": Given(
+            lambda n_features: [
+                *integers_between(1, n_features),
+                Interval(RealNotInt, 0, 1, closed="right"),
+            ]
+        ),
+        "n_components": Given(
+            lambda n_features: [
+                Interval(Integral, 2, None, closed="left"),
+                Interval(RealNotInt, 2.5 / n_features, None, closed="left"),
+                StrOptions({"auto"}),
+            ]
+        ),
+        "hash_length": Given(
+            lambda n_components, n_features: (
+                [Interval(Integral, 1, None, closed="left")]
+                if n_components == "auto"
+                else hash_lengths_below(
+                    n_components
+                    if isinstance(n_components, Integral)
+                    else round(n_components * n_features)
+                )
+            )
+        ),
     }
 
     def __init__(

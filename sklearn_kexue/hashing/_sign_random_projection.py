@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._data_constraints import InputData
 from sklearn_kexue.utils._param_validation import RANDOM_STATE, Interval
 from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
@@ -110,6 +111,8 @@ class SignRandomProjection(
         "packed_output": ["boolean"],
         "random_state": RANDOM_STATE,
     }
+    # For joint property-test draws: any finite X; no rule ties the parameters.
+    _data_constraints: dict = {"X": InputData()}
 
     def __init__(
         self, n_components=32, *, center=True, packed_output=False, random_state=None

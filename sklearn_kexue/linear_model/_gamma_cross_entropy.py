@@ -24,6 +24,7 @@ from sklearn_kexue._loss import (
 )
 from sklearn_kexue.utils._adam import Adam
 from sklearn_kexue.utils._batching import gen_row_batches
+from sklearn_kexue.utils._data_constraints import InputData, Labels
 from sklearn_kexue.utils._labels import check_label_kinds
 from sklearn_kexue.utils._param_validation import Interval, StrOptions
 from sklearn_kexue.utils._repr import DocLinkMixin
@@ -399,6 +400,8 @@ class GammaCrossEntropyClassifier(LinearClassifierMixin, DocLinkMixin, BaseEstim
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
+    # For joint property-test draws: finite features and two classes at least.
+    _data_constraints: dict = {"X": InputData(min_samples=2), "y": Labels()}
 
     def __init__(
         self,

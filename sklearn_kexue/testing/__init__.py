@@ -17,6 +17,7 @@ from sklearn_kexue.testing._invariants import (
     assert_row_shift_scale_invariance,
     assert_same_output_across_formats,
 )
+from sklearn_kexue.testing._joint import FitCase, estimators_with_data
 from sklearn_kexue.testing._strategies import (
     FORMATS,
     as_format,
@@ -27,6 +28,7 @@ from sklearn_kexue.testing._strategies import (
 
 __all__ = [
     "FORMATS",
+    "FitCase",
     "as_format",
     "assert_even_hamming_distances",
     "assert_fixed_weight_codes",
@@ -38,5 +40,6 @@ __all__ = [
     "assert_same_output_across_formats",
     "estimator_params",
     "estimators",
+    "estimators_with_data",
     "matrices",
 ]

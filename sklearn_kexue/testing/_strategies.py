@@ -418,8 +418,11 @@ def _strategy_for_interval(interval, *, int_span, float_span):
         elif high is None:
             high = low + int_span
         return st.integers(low, high) if low <= high else None
-    low = None if left is None else float(left)
-    high = None if right is None else float(right)
+    # An infinite end is as open as None: draw within span of the other end.
+    finite_left = left is not None and not math.isinf(left)
+    finite_right = right is not None and not math.isinf(right)
+    low = float(left) if finite_left else None
+    high = float(right) if finite_right else None
     if low is None and high is None:
         low, high = -float_span, float_span
     elif low is None:
@@ -430,8 +433,8 @@ def _strategy_for_interval(interval, *, int_span, float_span):
     strategy = st.floats(
         low,
         high,
-        exclude_min=open_left and left is not None,
-        exclude_max=open_right and right is not None,
+        exclude_min=open_left and finite_left,
+        exclude_max=open_right and finite_right,
         allow_nan=False,
         allow_infinity=False,
         allow_subnormal=False,
@@ -528,6 +531,28 @@ def estimator_params(estimator_class, *, int_span=64, float_span=10.0, **overrid
 
 
 def _estimator_params(estimator_class, int_span, float_span, overrides):
+    return st.fixed_dictionaries(
+        _parameter_strategies(estimator_class, int_span, float_span, overrides)
+    )
+
+
+def _strategy_for_constraints(allowed, *, int_span, float_span):
+    """One strategy over the drawable constraints of a list, or None."""
+    drawable = [
+        strategy
+        for constraint in allowed
+        if (
+            strategy := _strategy_for_constraint(
+                constraint, int_span=int_span, float_span=float_span
+            )
+        )
+        is not None
+    ]
+    return st.one_of(drawable) if drawable else None
+
+
+def _parameter_strategies(estimator_class, int_span, float_span, overrides):
+    """A strategy per constructor parameter, keyed by name in signature order."""
     constraints = _check_estimator_class(estimator_class)
     parameters = {
         name: parameter
@@ -548,18 +573,11 @@ def _estimator_params(estimator_class, int_span, float_span, overrides):
             )
             continue
         allowed = constraints.get(name, [])
-        drawable = [
-            strategy
-            for constraint in allowed
-            if (
-                strategy := _strategy_for_constraint(
-                    constraint, int_span=int_span, float_span=float_span
-                )
-            )
-            is not None
-        ]
-        if drawable:
-            strategies[name] = st.one_of(drawable)
+        drawable = _strategy_for_constraints(
+            allowed, int_span=int_span, float_span=float_span
+        )
+        if drawable is not None:
+            strategies[name] = drawable
         elif parameter.default is not parameter.empty and (
             not allowed or _satisfies(allowed, parameter.default)
         ):
@@ -570,7 +588,7 @@ def _estimator_params(estimator_class, int_span, float_span, overrides):
                 f"parameter {name!r} from its constraints "
                 f"{allowed!r}; pass {name}=<value or strategy>."
             )
-    return st.fixed_dictionaries(strategies)
+    return strategies
 
 
 # Not skipping nested validation: estimator_params checks the keyword arguments.
