@@ -1,5 +1,6 @@
 """SimplerGloveVectorizer: raw text in, text vectors out, trained on windowed counts."""
 
+from collections.abc import Iterator
 from itertools import pairwise
 
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
@@ -111,7 +112,7 @@ class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         self : SimplerGloveVectorizer
             The fitted estimator.
         """
-        if iter(raw_documents) is raw_documents:
+        if isinstance(raw_documents, Iterator):
             raw_documents = list(raw_documents)
         vectorizer = clone(
             CooccurrenceVectorizer() if self.vectorizer is None else self.vectorizer

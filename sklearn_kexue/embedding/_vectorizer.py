@@ -31,6 +31,7 @@ from sklearn_kexue.utils._repr import DocLinkMixin
 __all__ = ["CooccurrenceVectorizer", "count_cooccurrence"]
 
 _INT32_MAX = np.iinfo(np.int32).max
+_INT64_MAX = np.iinfo(np.int64).max
 # Tokens per batch of transform: bounds the memory of the token lists in flight.
 _TRANSFORM_BATCH_TOKENS = 1_000_000
 _DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
@@ -899,7 +900,19 @@ class CooccurrenceVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         {'cat': 0, 'ran': 1, 'the': 2}
         """
         _check_dtype(self.dtype)
-        self._set_vocabulary(_check_token_counts(token_counts))
+        # Tokens folded as fit folds them: with lowercase, "The" counts as
+        # "the" (a cased word could never match a lower-cased document).
+        word_counts = Counter()
+        _fold_raw_counts(
+            word_counts, dict(_check_token_counts(token_counts)), self.lowercase
+        )
+        if word_counts and max(word_counts.values()) > _INT64_MAX:
+            word, count = max(word_counts.items(), key=itemgetter(1))
+            raise ValueError(
+                f"token_counts must fit in int64 (the type of word_counts_); the "
+                f"count of {word!r} is {count}."
+            )
+        self._set_vocabulary(word_counts)
         self.__dict__.pop("_stream_counts", None)
         return self
 

@@ -6,8 +6,10 @@ word-vector metrics of :mod:`sklearn_kexue.metrics`: the vocabulary parsing,
 the unit rows and the 3CosAdd scores live here, once.
 """
 
+import io
 import os
 import re
+import stat
 from collections.abc import Mapping, Set
 from numbers import Integral
 
@@ -24,6 +26,7 @@ _WORD = [str, Interval(Integral, None, None, closed="neither")]
 _MEASURE = [StrOptions({"cosine", "dot", "profile"})]
 _N_REFERENCE = [Interval(Integral, 2, None, closed="left")]
 _TOPN = [Interval(Integral, 1, None, closed="left")]
+_PATH = [str, bytes, os.PathLike]
 # The arguments of the query methods, also checked by the models that forward
 # them (SimplerGlove.similarity, ...).
 _SIMILARITY_PARAMS = {
@@ -47,6 +50,10 @@ _BINARY_CHUNK = 1 << 20
 # What word2vec files cannot hold in a word: they separate fields by spaces
 # and words by newlines (and an empty word would start a line with a space).
 _UNWRITABLE_WORD = re.compile(r"\s|^$")
+_DOT_OVERFLOW = (
+    "The inner products of these vectors exceed the float64 range; use "
+    "measure='cosine'."
+)
 
 
 class UnknownWordError(KeyError, IndexError, ValueError):
@@ -339,9 +346,14 @@ class WordVectors:
         index_a, index_b = self.get_index(word_a), self.get_index(word_b)
         rows = self._vectors[[index_a, index_b]].astype(np.float64)
         if measure == "profile":
-            rows = rows @ self._profile_map(n_reference).T
+            # The correlation does not see a row's scale: unit rows first.
+            rows = _unit_rows(rows) @ self._profile_map(n_reference).T
         if measure == "dot":
-            return float(rows[0] @ rows[1])
+            with np.errstate(over="ignore", invalid="ignore"):
+                dot = float(rows[0] @ rows[1])
+            if not np.isfinite(dot):
+                raise ValueError(_DOT_OVERFLOW)
+            return dot
         unit = _unit_rows(rows)
         return float(unit[0] @ unit[1])
 
@@ -404,19 +416,17 @@ class WordVectors:
         else:
             vectors = self._vectors.astype(np.float64, copy=False)
             if measure == "profile":
+                # The correlation does not see a row's scale: unit rows first.
                 space = self._profile_map(n_reference)
-                vectors = vectors @ space.T
+                vectors = _unit_rows(vectors) @ space.T
                 if not exclude:
-                    query = query @ space.T
+                    query = _unit_rows(query[np.newaxis])[0] @ space.T
         target = vectors[exclude[0]] if exclude else query
         if measure == "dot":
             with np.errstate(over="ignore", invalid="ignore"):
                 scores = vectors @ target
             if not np.all(np.isfinite(scores)):
-                raise ValueError(
-                    "The query vector's inner products with the word vectors "
-                    "exceed the float64 range; use measure='cosine'."
-                )
+                raise ValueError(_DOT_OVERFLOW)
         else:
             if measure == "profile":
                 vectors = _unit_rows(vectors)
@@ -514,6 +524,9 @@ class WordVectors:
             keyed.expandos["count"][:] = self._counts
         return keyed
 
+    @validate_params(
+        {"path": _PATH, "binary": ["boolean"]}, prefer_skip_nested_validation=True
+    )
     def save_word2vec_format(self, path, *, binary=False):
         """Write the vectors in word2vec's format, text or binary.
 
@@ -558,6 +571,7 @@ class WordVectors:
         words = (
             [str(i) for i in range(len(self))] if self._words is None else self._words
         )
+        encoded = []
         for row, word in enumerate(words):
             if _UNWRITABLE_WORD.search(word):
                 raise ValueError(
@@ -565,18 +579,37 @@ class WordVectors:
                     "format, which separates fields by spaces and words by "
                     "newlines: a word must be non-empty and hold no whitespace."
                 )
+            try:
+                encoded.append(word.encode())
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"Word {word!r} (row {row}) cannot be written in word2vec "
+                    "format, whose words are UTF-8: it holds a lone surrogate."
+                ) from None
+        if binary:
+            with np.errstate(over="ignore"):
+                rows = self._vectors.astype("<f4", copy=False)
+            finite = np.isfinite(rows).all(axis=1)
+            if not finite.all():
+                raise ValueError(
+                    f"Row {int(np.argmin(finite))} of the vectors exceeds the "
+                    "float32 range of the binary word2vec format; write the "
+                    "text format (binary=False), which is exact."
+                )
         n_words, dim = self._vectors.shape
         with open(os.fspath(path), "wb") as file:
             file.write(f"{n_words} {dim}\n".encode())
             if binary:
-                rows = self._vectors.astype("<f4", copy=False)
-                for word, row in zip(words, rows):
-                    file.write(word.encode() + b" " + row.tobytes() + b"\n")
+                for word, row in zip(encoded, rows):
+                    file.write(word + b" " + row.tobytes() + b"\n")
             else:
                 for word, row in zip(words, self._vectors.tolist()):
                     file.write(f"{word} {' '.join(map(repr, row))}\n".encode())
 
     @classmethod
+    @validate_params(
+        {"path": _PATH, "binary": ["boolean"]}, prefer_skip_nested_validation=True
+    )
     def load_word2vec_format(cls, path, *, binary=False):
         """Read word vectors from a file in word2vec's format, text or binary.
 
@@ -675,6 +708,8 @@ class WordVectors:
             )
         frequent = np.argsort(-self._counts, kind="stable")[:n_reference]
         reference = self._vectors[frequent].astype(np.float64)
+        # U's scale cancels in the cosines: a power of two keeps VᵀV finite.
+        reference *= power_of_two_scale(max_abs(reference))
         centred = reference - reference.mean(axis=0)
         eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
         return np.sqrt(np.clip(eigenvalues, 0.0, None))[:, np.newaxis] * eigenvectors.T
@@ -838,9 +873,10 @@ def _check_vectors(vectors):
         )
     try:
         array = np.asarray(vectors)
-    except ValueError as error:  # ragged nested sequences
+    except ValueError:  # ragged nested sequences
         raise ValueError(
-            f"vectors must be a 2-D array of real numbers: {error}"
+            "vectors must be a 2-D array of real numbers; got rows of "
+            "different lengths."
         ) from None
     if array.dtype.kind not in "iuf":
         raise TypeError(
@@ -856,13 +892,21 @@ def _check_vectors(vectors):
             f"vectors is empty (shape {array.shape}); at least one word with "
             "at least one dimension is needed."
         )
-    if array.dtype.kind != "f":
-        array = array.astype(np.float64)
     finite = np.isfinite(array).all(axis=1)
     if not finite.all():
         raise ValueError(
             f"vectors must be finite; row {int(np.argmin(finite))} holds NaN or inf."
         )
+    if array.dtype.kind != "f" or array.dtype.itemsize > 8:
+        # Integers, and long doubles, which no float64 routine here reads.
+        with np.errstate(over="ignore"):
+            array = array.astype(np.float64)
+        finite = np.isfinite(array).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                f"vectors must be finite in float64; row {int(np.argmin(finite))} "
+                "exceeds its range."
+            )
     return array
 
 
@@ -900,8 +944,36 @@ def _read_header(line, path):
     return n_words, dim
 
 
+def _rows_to_allocate(file, n_words, least_bytes):
+    """Rows to allocate before reading the words a header announces.
+
+    A corrupt or truncated file may announce any number of words: allocating
+    them all could ask for terabytes. A regular file with B bytes left holds
+    at most B // least_bytes words (a word's least size in its format); for
+    anything else the rows are grown as words are read.
+    """
+    try:
+        status = os.fstat(file.fileno())
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return 0
+    if not stat.S_ISREG(status.st_mode):
+        return 0
+    return min(n_words, max(status.st_size - file.tell(), 0) // least_bytes)
+
+
+def _room_for_row(vectors, row, n_words):
+    """``vectors`` with room for ``row``: doubled (up to n_words rows) if full."""
+    if row < vectors.shape[0]:
+        return vectors
+    grown = np.empty((min(n_words, 2 * row + 1), vectors.shape[1]), vectors.dtype)
+    grown[:row] = vectors
+    return grown
+
+
 def _read_text(file, n_words, dim, path):
-    words, vectors = [], np.empty((n_words, dim))
+    # A line holds a word, a space and dim values with a space between each.
+    rows = _rows_to_allocate(file, n_words, least_bytes=1 + 2 * dim)
+    words, vectors = [], np.empty((rows, dim))
     for row in range(n_words):
         line = file.readline()
         number = row + 2
@@ -922,6 +994,7 @@ def _read_text(file, n_words, dim, path):
                 f"numbers; got {text[:80]!r}."
             )
         words.append(word)
+        vectors = _room_for_row(vectors, row, n_words)
         try:
             vectors[row] = [float(value) for value in values]
         except ValueError:
@@ -940,7 +1013,9 @@ def _read_text(file, n_words, dim, path):
 
 def _read_binary(file, n_words, dim, path):
     size = 4 * dim
-    words, vectors = [], np.empty((n_words, dim), dtype=np.float32)
+    # A record holds a word, a space and dim float32 values.
+    rows = _rows_to_allocate(file, n_words, least_bytes=2 + size)
+    words, vectors = [], np.empty((rows, dim), dtype=np.float32)
     chunk, start = bytearray(), 0
     for row in range(n_words):
         while True:
@@ -965,6 +1040,7 @@ def _read_binary(file, n_words, dim, path):
         if not word:
             raise ValueError(f"{path}: word {row} is empty (is the file binary?).")
         words.append(word)
+        vectors = _room_for_row(vectors, row, n_words)
         vectors[row] = np.frombuffer(chunk, dtype="<f4", count=dim, offset=space + 1)
         start = space + 1 + size
     if bytes(chunk[start:]).strip() or file.read().strip():

@@ -738,6 +738,11 @@ def test_text_vectorizer_is_the_vectorizer_then_the_model_on_its_counts():
         model.transform(new), direct.transform(vectorizer.count_words(new))
     )
     assert not model.transform([""]).any()  # no known word: the zero vector
+    # What is not an iterable of documents gets the vectorizer's clear error
+    # (it was "'NoneType' object is not iterable", from the one-shot check).
+    for bad in (None, 3, 2.5):
+        with pytest.raises(TypeError, match="raw_documents must be an iterable"):
+            SimplerGloveVectorizer().fit(bad)
 
 
 def test_word_vectors_from_a_streamed_corpus_in_any_sparse_layout():

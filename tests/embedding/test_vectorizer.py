@@ -821,6 +821,18 @@ def test_token_counts_by_hand_and_fit_token_counts_restarts_the_stream():
     vectorizer.partial_fit(["zz dd dd"])
     assert vectorizer.vocabulary_ == {"bb": 0, "dd": 1}
     np.testing.assert_array_equal(vectorizer.word_counts_, [2, 2])
+    # Tokens are folded as fit folds them (a cased word could never be counted).
+    cased = {"The": 2, "the": 1, "Cat": 1}
+    assert CooccurrenceVectorizer().fit_token_counts(cased).vocabulary_ == {
+        "the": 0,
+        "cat": 1,
+    }
+    np.testing.assert_array_equal(
+        CooccurrenceVectorizer().fit_token_counts(cased).word_counts_, [3, 1]
+    )
+    kept = CooccurrenceVectorizer(lowercase=False).fit_token_counts(cased)
+    assert kept.vocabulary_ == {"The": 0, "Cat": 1, "the": 2}
+    assert cased == {"The": 2, "the": 1, "Cat": 1}  # the caller's dict unchanged
     # A plain dict of NumPy ints is a mapping of counts too.
     counts = {"aa": np.int64(3), "bb": np.int32(1)}
     assert CooccurrenceVectorizer().fit_token_counts(counts).vocabulary_ == {
@@ -838,6 +850,8 @@ def test_token_counts_by_hand_and_fit_token_counts_restarts_the_stream():
         ({"aa": 1.0}, TypeError, "int counts; got 1.0 for 'aa'"),
         ({"aa": True}, TypeError, "int counts; got True for 'aa'"),
         ({"aa": -1}, ValueError, "non-negative; got -1 for 'aa'"),
+        ({"aa": 2**63}, ValueError, "fit in int64 .* 'aa' is 9223372036854775808"),
+        ({"AA": 2**62, "aa": 2**62}, ValueError, "int64 .* of 'aa' is 922"),
         ({}, ValueError, "empty vocabulary"),
         ({"aa": 1}, ValueError, "empty vocabulary; .* min_count=2"),
     ],

@@ -187,6 +187,36 @@ def test_extreme_rows_have_the_cosines_of_their_directions():
         extreme.most_similar([1e300, 1e300, 0], measure="dot")
 
 
+def test_extreme_inputs_found_by_the_fuzz_suite():
+    # Inner products beyond float64 are refused by similarity as by most_similar.
+    huge = WordVectors(VECTORS * 1e300, WORDS, counts=COUNTS)
+    with pytest.raises(ValueError, match=r"float64 range.*cosine"):
+        huge.similarity("king", "queen", measure="dot")
+    # Profiles do not see the scale of the vectors, at any scale (they came out
+    # as zeros, or raised LinAlgError, once V^T V overflowed or vanished).
+    ordinary = _royal()
+    for scale in (2.0**900, 2.0**-1000):
+        scaled = WordVectors(VECTORS * scale, WORDS, counts=COUNTS)
+        assert scaled.similarity("king", "man", measure="profile") == pytest.approx(
+            ordinary.similarity("king", "man", measure="profile"), rel=1e-12
+        )
+        got = scaled.most_similar("apple", measure="profile", n_reference=4)
+        expected = ordinary.most_similar("apple", measure="profile", n_reference=4)
+        assert [w for w, _ in got] == [w for w, _ in expected]
+        np.testing.assert_allclose(
+            [s for _, s in got], [s for _, s in expected], rtol=1e-12, atol=1e-15
+        )
+    # Long doubles become float64 (written as numbers, not as their repr).
+    long_double = WordVectors(VECTORS.astype(np.longdouble), WORDS)
+    assert long_double.vectors.dtype == np.float64
+    beyond = VECTORS.astype(np.longdouble)
+    beyond[2, 0] = np.longdouble(10) ** 400
+    with pytest.raises(ValueError, match="finite in float64; row 2 exceeds"):
+        WordVectors(beyond, WORDS)
+    with pytest.raises(ValueError, match="rows of different lengths"):
+        WordVectors([[1.0, 2.0], [3.0]])
+
+
 def test_pickle_round_trip():
     vectors = _royal()
     expected = vectors.most_similar("king")  # fills the unit-row cache
@@ -377,12 +407,40 @@ def test_words_that_word2vec_cannot_hold_are_refused(tmp_path):
             assert not path.exists()  # nothing written
 
 
+def test_what_word2vec_files_cannot_hold_is_refused_before_writing(tmp_path):
+    path = tmp_path / "vectors.w2v"
+    surrogate = WordVectors(np.eye(2), ["ok", "a\ud800"])
+    beyond_float32 = WordVectors([[1.0, 1e39], [0.0, 1.0]])
+    for vectors, binary, message in [
+        (surrogate, False, r"'a\\ud800' \(row 1\).*UTF-8"),
+        (surrogate, True, r"'a\\ud800' \(row 1\).*UTF-8"),
+        (beyond_float32, True, r"Row 0 .* float32 range .* \(binary=False\)"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            vectors.save_word2vec_format(path, binary=binary)
+        assert not path.exists()
+    beyond_float32.save_word2vec_format(path)  # the text format holds it exactly
+    assert WordVectors.load_word2vec_format(path).vectors[0, 1] == 1e39
+    for binary in (None, 1, "yes"):
+        for call in (
+            lambda b=binary: beyond_float32.save_word2vec_format(path, binary=b),
+            lambda b=binary: WordVectors.load_word2vec_format(path, binary=b),
+        ):
+            with pytest.raises(InvalidParameterError, match="'binary' parameter"):
+                call()
+    with pytest.raises(InvalidParameterError, match="'path' parameter"):
+        WordVectors.load_word2vec_format(None)
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
         ("2 x\na 1\nb 2\n", "header 'n_words dim'"),
         ("", "header 'n_words dim'"),
         ("0 2\n", "both must be at least 1"),
+        # Counts far beyond the file: an error, not an allocation for them.
+        (f"{10**12} 300\na 1\n", "line 2: expected a word, a space and 300"),
+        (f"{10**30} 1\na 1\n", f"announces {10**30} words, but the file ends"),
         ("3 2\na 1 2\nb 3 4\n", "announces 3 words, but the file ends after 2"),
         ("2 2\na 1 2\nb 3\n", r"line 3: expected a word, a space and 2 numbers"),
         ("2 2\na 1 2\nb 3 four\n", "line 3: expected 2 numbers after the word 'b'"),
