@@ -2,24 +2,31 @@
 
 Every public entry point of the word-embedding family is called with inputs
 drawn by hypothesis: documents in every container (and things that are not
-documents), word ids in every form and dtype, every parameter from a pool of
-valid, edge and wrong values, queries of every type, embeddings, vocabularies,
-word pairs and scores that are valid, extreme or broken. For each draw the
-expected outcome is decided by this file's own predicates (not by the code
-under test), and a valid call's result is compared with a brute-force
-reference: counts by a double loop over positions, rankings by explicit
-cosines and PMI-profile correlations, Spearman's rho by scipy over the pairs
-found by a plain dictionary lookup. ``check_outcome`` then asserts the rest:
-a clear ValueError/TypeError for invalid input, finite results, unchanged
-inputs.
+documents) through ``CooccurrenceVectorizer`` (fit, transform, token_counts,
+count_words, cooccurrence_matrix) and ``SimplerGloveVectorizer``, token counts
+in every form through ``fit_token_counts``, word ids in every form and dtype,
+every parameter from a pool of valid, edge and wrong values, queries of every
+type, embeddings, vocabularies, word pairs and scores that are valid, extreme
+or broken. For each draw the expected outcome is decided by this file's own
+predicates (not by the code under test), and a valid call's result is
+compared with a brute-force reference: counts by a double loop over
+positions, rankings by explicit cosines and PMI-profile correlations,
+Spearman's rho by scipy over the pairs found by a plain dictionary lookup,
+text vectors by summing word vectors. ``check_outcome`` then asserts the
+rest: a clear ValueError/TypeError for invalid input, finite results,
+unchanged inputs. ``WordVectors`` (its constructor, queries at every scale
+and word2vec files) has its own file, ``test_fuzz_word_vectors.py``.
 """
 
 import contextlib
 import math
 import re
+import warnings
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 from numbers import Integral
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -29,10 +36,15 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from scipy.stats import spearmanr
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_kexue import SimplerGlove
 from sklearn_kexue.datasets import load_two_character_words, load_word_similarity
-from sklearn_kexue.embedding import CooccurrenceVectorizer, count_cooccurrence
+from sklearn_kexue.embedding import (
+    CooccurrenceVectorizer,
+    SimplerGloveVectorizer,
+    count_cooccurrence,
+)
 from sklearn_kexue.metrics import word_analogy_accuracy, word_similarity_spearman
 from sklearn_kexue.utils import minimum_entropy_dimension
 from tests.fuzz._bad_inputs import EITHER, ERROR, VALID
@@ -410,6 +422,237 @@ def test_cooccurrence_matrix_batch_tokens(batch_tokens):
         rows = vectorizer.transform(texts)
         expected = np.asarray(rows.sum(axis=0)).reshape(total.shape)
         np.testing.assert_array_equal(total.toarray(), expected)
+
+
+# ------------------------------- vectorizer: token counts and word counts
+
+
+@pytest.mark.parametrize("case", range(len(DOCUMENT_CASES)), ids=DOCUMENT_CASES)
+@settings(max_examples=10)
+@given(tokens=token_lists, lowercase=st.booleans())
+def test_token_counts_and_count_words_in_every_container(tokens, case, lowercase):
+    name, make, expect = _documents(tokens)[case]
+    final = [[t.lower() if lowercase else t for t in document] for document in tokens]
+    vectorizer = CooccurrenceVectorizer(lowercase=lowercase)
+    params = vectorizer.get_params()
+    documents = make()
+    inputs, unchanged = ((), lambda: None)
+    if name != "generator":
+        inputs, unchanged = _checked_inputs(documents)
+    counts = check_outcome(
+        lambda: vectorizer.token_counts(documents),
+        expect,
+        f"CooccurrenceVectorizer(lowercase={lowercase}).token_counts({name})",
+        inputs=inputs,
+    )
+    unchanged()
+    # token_counts needs no fit and changes nothing.
+    assert not hasattr(vectorizer, "vocabulary_") and vectorizer.get_params() == params
+    if counts is not None:
+        assert counts == Counter(token for document in final for token in document)
+        if counts:  # fitting the counts is fitting the documents
+            refit = CooccurrenceVectorizer(lowercase=lowercase).fit_token_counts(counts)
+            assert refit.vocabulary_ == reference_vocabulary(final), name
+            fitted = CooccurrenceVectorizer(lowercase=lowercase).fit(make())
+            assert refit.vocabulary_ == fitted.vocabulary_, name
+            np.testing.assert_array_equal(refit.word_counts_, fitted.word_counts_)
+    fitted = CooccurrenceVectorizer(lowercase=lowercase).fit(["aa bb Cc", "cc dd x1"])
+    documents = make()
+    inputs, unchanged = ((), lambda: None)
+    if name != "generator":
+        inputs, unchanged = _checked_inputs(documents)
+    rows = check_outcome(
+        lambda: fitted.count_words(documents),
+        expect,
+        f"CooccurrenceVectorizer(lowercase={lowercase}).count_words({name})",
+        inputs=inputs,
+    )
+    unchanged()
+    if rows is None:
+        return
+    vocabulary = fitted.vocabulary_
+    expected = np.zeros((len(tokens), len(vocabulary)))
+    for row, document in enumerate(final):
+        for token in document:
+            if token in vocabulary:
+                expected[row, vocabulary[token]] += 1
+    assert sp.issparse(rows) and rows.dtype == np.float64, name
+    np.testing.assert_array_equal(rows.toarray(), expected)
+
+
+def _token_count_forms(counts):
+    """Token counts in every form, as (name, value, valid)."""
+    return [
+        ("dict", dict(counts), True),
+        ("counter", Counter(counts), True),
+        ("mapping_proxy", MappingProxyType(dict(counts)), True),
+        ("numpy_ints", {t: np.int64(c) for t, c in counts.items()}, True),
+        ("with_zero", {**counts, "zz": 0}, True),
+        ("numpy_str_keys", {np.str_(t): c for t, c in counts.items()}, True),
+        ("near_int64_max", {**counts, "zz": 2**62, "ZZ": 2**62}, True),
+        ("items", list(counts.items()), False),
+        ("none", None, False),
+        ("series", pd.Series(counts, dtype=np.int64), False),
+        ("float_count", {**counts, "zz": 2.0}, False),
+        ("bool_count", {**counts, "zz": True}, False),
+        ("negative_count", {**counts, "zz": -1}, False),
+        ("none_count", {**counts, "zz": None}, False),
+        ("int_key", {**counts, 7: 1}, False),
+        ("bytes_key", {**counts, b"aa": 1}, False),
+        ("none_key", {**counts, None: 1}, False),
+        ("beyond_int64", {**counts, "zz": 2**63}, False),
+        ("uint64_max", {**counts, "zz": np.uint64(2**64 - 1)}, False),
+    ]
+
+
+TOKEN_COUNT_FORMS = [name for name, _, _ in _token_count_forms({})]
+
+
+@given(
+    counts=st.dictionaries(
+        st.sampled_from([*WORDS, "AA", "Bb"]), st.integers(0, 6), max_size=6
+    ),
+    params=one_broken(
+        form=(list(range(7)), list(range(7, len(TOKEN_COUNT_FORMS)))),
+        min_count=MIN_COUNTS,
+        max_vocab=MAX_VOCABS,
+        lowercase=LOWERCASES,
+    ),
+)
+def test_fit_token_counts(counts, params):
+    name, token_counts, form_ok = _token_count_forms(counts)[params["form"]]
+    min_count, max_vocab = params["min_count"], params["max_vocab"]
+    lowercase = params["lowercase"]
+    valid = (
+        form_ok
+        and _is_int(min_count, 1)
+        and (max_vocab is None or _is_int(max_vocab, 1))
+        and isinstance(lowercase, (bool, np.bool_))
+    )
+    folded, kept = Counter(), []
+    if valid:  # tokens as fit makes them: lower-cased with lowercase
+        for token, count in token_counts.items():
+            folded[token.lower() if lowercase else str(token)] += int(count)
+        # A count beyond int64 (two halves folded together) cannot be stored.
+        valid = max(folded.values(), default=0) < 2**63
+        kept = sorted(
+            (word for word, count in folded.items() if count >= min_count),
+            key=lambda word: (-folded[word], word),
+        )[:max_vocab]
+    context = (
+        f"CooccurrenceVectorizer(min_count={min_count!r}, max_vocab={max_vocab!r}, "
+        f"lowercase={lowercase!r}).fit_token_counts({name}: {token_counts!r})"
+    )
+    before = dict(token_counts) if isinstance(token_counts, Mapping) else None
+    vectorizer = CooccurrenceVectorizer(
+        min_count=min_count, max_vocab=max_vocab, lowercase=lowercase
+    )
+    fitted = check_outcome(
+        lambda: vectorizer.fit_token_counts(token_counts),
+        _expect(valid and bool(kept)),
+        context,
+    )
+    if before is not None:
+        assert dict(token_counts) == before, f"{context}: the counts changed"
+    if fitted is None:
+        return
+    assert fitted.vocabulary_ == {word: k for k, word in enumerate(kept)}, context
+    assert fitted.word_counts_.tolist() == [folded[word] for word in kept], context
+    # The vocabulary it chose is the one it counts text with.
+    counted = fitted.count_words([" ".join(kept)]).toarray()[0]
+    np.testing.assert_array_equal(counted, np.ones(len(kept)))
+
+
+# ------------------------------------------------- SimplerGloveVectorizer
+
+
+def _small_glove():
+    return SimplerGlove(n_components=2, max_iter=3, tol=0, random_state=0)
+
+
+@pytest.mark.parametrize("case", range(len(DOCUMENT_CASES)), ids=DOCUMENT_CASES)
+@settings(max_examples=5, deadline=None)
+@given(tokens=token_lists)
+def test_simpler_glove_vectorizer_documents_in_every_container(tokens, case):
+    name, make, expect = _documents(tokens)[case]
+    lowered = [[token.lower() for token in document] for document in tokens]
+    vocabulary = reference_vocabulary(lowered)
+    pairs = reference_counts(ids_of(lowered, vocabulary), window=2)
+    if expect == VALID and not any(i != j for _, i, j in pairs):
+        expect = ERROR  # no two distinct words co-occur: nothing to fit
+    model = SimplerGloveVectorizer(CooccurrenceVectorizer(window=2), _small_glove())
+    documents = make()
+    inputs, unchanged = ((), lambda: None)
+    if name != "generator":
+        inputs, unchanged = _checked_inputs(documents)
+    context = f"SimplerGloveVectorizer().fit({name})"
+    fitted = check_outcome(lambda: model.fit(documents), expect, context, inputs=inputs)
+    unchanged()
+    if fitted is None:
+        return
+    assert fitted.glove_.vocabulary_ == vocabulary, context
+    X = check_outcome(lambda: fitted.transform(make()), VALID, f"transform({name})")
+    # Each document's vector: the sum of its words' vectors (pooling="sum").
+    embeddings = fitted.glove_.embeddings_
+    expected = np.zeros((len(tokens), embeddings.shape[1]))
+    for row, document in enumerate(lowered):
+        for token in document:
+            expected[row] += embeddings[vocabulary[token]]
+    assert X.shape == expected.shape, context
+    np.testing.assert_allclose(X, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_simpler_glove_vectorizer_refuses_every_non_document():
+    texts = ["aa bb cc", "bb dd aa", "cc dd"]
+    model = SimplerGloveVectorizer(CooccurrenceVectorizer(window=2), _small_glove())
+    model.fit(texts)
+    for name, make, expect in _documents([["aa", "bb"], ["cc"]]):
+        if expect == VALID:
+            continue
+        documents = make()
+        check_outcome(
+            lambda d=documents: model.transform(d),
+            ERROR,
+            f"fitted SimplerGloveVectorizer.transform({name})",
+            inputs=(documents,),
+        )
+
+
+SGV_VECTORIZERS = (
+    [None, CooccurrenceVectorizer(window=2), CooccurrenceVectorizer(min_count=2)],
+    [CooccurrenceVectorizer(window=0), SimplerGlove(), 3, "vectorizer", [None]],
+)
+SGV_GLOVES = (
+    [None, _small_glove(), SimplerGlove(n_components=3, negative=0, max_iter=2)],
+    [SimplerGlove(n_components=0), CooccurrenceVectorizer(), 3, "glove", True],
+)
+
+
+@settings(deadline=None)
+@given(params=one_broken(vectorizer=SGV_VECTORIZERS, glove=SGV_GLOVES))
+def test_simpler_glove_vectorizer_parameters(params):
+    vectorizer, glove = params["vectorizer"], params["glove"]
+    valid = any(vectorizer is v for v in SGV_VECTORIZERS[0]) and any(
+        glove is g for g in SGV_GLOVES[0]
+    )
+    texts = ["aa bb cc dd aa", "bb cc ee bb", "aa ee dd cc"]
+    model = SimplerGloveVectorizer(vectorizer, glove)
+    context = f"SimplerGloveVectorizer({vectorizer!r}, {glove!r}).fit"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = check_outcome(lambda: model.fit(texts), _expect(valid), context)
+    if fitted is None:
+        return
+    # The given steps are cloned, never fitted themselves.
+    for step in (vectorizer, glove):
+        if step is not None:
+            fitted_attributes = [name for name in vars(step) if name.endswith("_")]
+            assert not fitted_attributes, f"{context}: {step!r} was fitted"
+    X = fitted.transform(texts)
+    assert X.shape == (3, fitted.glove_.embeddings_.shape[1]), context
+    assert np.all(np.isfinite(X)), context
+    names = fitted.get_feature_names_out()
+    assert len(names) == X.shape[1], context
 
 
 # --------------------------------------------------------- count_cooccurrence

@@ -23,7 +23,8 @@ from tests.fuzz._bad_inputs import (
     check_outcome,
 )
 
-# Estimators of numeric 2-D arrays; text vectorizers have their own fuzz suite.
+# Estimators of numeric 2-D arrays; the text vectorizers (CooccurrenceVectorizer,
+# SimplerGloveVectorizer) are fed text in test_fuzz_embedding.py.
 ESTIMATORS = {
     name: cls
     for name, cls in all_estimators()
