@@ -1,4 +1,4 @@
-"""Cold start: each estimator's first call in a fresh process, with an empty numba cache.
+"""Cold start: each estimator's first call in a fresh process, empty numba cache.
 
 Protocol:
 

@@ -802,6 +802,8 @@ class SimplerGlove(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.input_tags.positive_only = True
+        # Hogwild threads interleave their updates differently on every run.
+        tags.non_deterministic = effective_n_jobs(self.n_jobs) > 1
         return tags
 
 

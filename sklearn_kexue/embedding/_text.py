@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_kexue.embedding._simpler_glove import SimplerGlove
 from sklearn_kexue.embedding._vectorizer import CooccurrenceVectorizer
 from sklearn_kexue.utils._data_constraints import InputData
-from sklearn_kexue.utils._param_validation import HasMethods
+from sklearn_kexue.utils._param_validation import RANDOM_STATE, HasMethods
 from sklearn_kexue.utils._repr import DocLinkMixin
 
 __all__ = ["SimplerGloveVectorizer"]
@@ -50,6 +50,11 @@ class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         ``input_type="cooccurrence"`` and the vectorizer's vocabulary
         whatever those two parameters of ``glove`` say. None means
         ``SimplerGlove()``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the word-vector model, as ``BaggingClassifier`` seeds its
+        estimators: when not None it replaces ``glove``'s own
+        ``random_state``. Pass an int for reproducible text vectors (the
+        default ``SimplerGlove()`` is otherwise seeded afresh on each fit).
 
     Attributes
     ----------
@@ -83,6 +88,7 @@ class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "vectorizer": [HasMethods(["fit", "cooccurrence_matrix", "count_words"]), None],
         "glove": [HasMethods(["fit", "transform"]), None],
+        "random_state": RANDOM_STATE,
     }
     # For joint property-test draws: a document where two words stand side by
     # side, so that the default vectorizer counts a pair for the fit.
@@ -90,9 +96,10 @@ class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         "X": InputData("documents", require=_has_adjacent_pair, reason="a pair"),
     }
 
-    def __init__(self, vectorizer=None, glove=None):
+    def __init__(self, vectorizer=None, glove=None, *, random_state=None):
         self.vectorizer = vectorizer
         self.glove = glove
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, raw_documents, y=None):
@@ -121,6 +128,8 @@ class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         counts = vectorizer.cooccurrence_matrix(raw_documents)
         glove = clone(SimplerGlove() if self.glove is None else self.glove)
         glove.set_params(input_type="cooccurrence", vocabulary=vectorizer.vocabulary_)
+        if self.random_state is not None and "random_state" in glove.get_params():
+            glove.set_params(random_state=self.random_state)
         self.vectorizer_ = vectorizer
         self.glove_ = glove.fit(counts)
         return self
@@ -162,4 +171,6 @@ class SimplerGloveVectorizer(TransformerMixin, DocLinkMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
+        glove = SimplerGlove() if self.glove is None else self.glove
+        tags.non_deterministic = glove.__sklearn_tags__().non_deterministic
         return tags

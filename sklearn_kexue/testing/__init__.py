@@ -18,6 +18,11 @@ from sklearn_kexue.testing._invariants import (
     assert_same_output_across_formats,
 )
 from sklearn_kexue.testing._joint import FitCase, estimators_with_data
+from sklearn_kexue.testing._properties import (
+    check_properties,
+    parametrize_with_properties,
+    property_checks,
+)
 from sklearn_kexue.testing._strategies import (
     FORMATS,
     as_format,
@@ -38,8 +43,11 @@ __all__ = [
     "assert_row_independent",
     "assert_row_shift_scale_invariance",
     "assert_same_output_across_formats",
+    "check_properties",
     "estimator_params",
     "estimators",
     "estimators_with_data",
     "matrices",
+    "parametrize_with_properties",
+    "property_checks",
 ]

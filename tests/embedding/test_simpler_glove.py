@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import check_param_validation
 
 from sklearn_kexue import SimplerGlove
+from sklearn_kexue.embedding import SimplerGloveVectorizer
 from sklearn_kexue.embedding._simpler_glove import UnknownWordError
 from sklearn_kexue.testing import (
     assert_input_unchanged,
@@ -872,3 +873,26 @@ def test_square_input_is_read_without_a_dense_or_flattened_copy():
     # stored entries and O(V d) for the vectors.
     assert peak < 12 * stored_bytes
     assert glove.n_pairs_ == (counts.nnz - n_words) // 2
+
+
+def test_vectorizer_random_state_seeds_the_word_vectors():
+    documents = ["the cat sat on the mat", "the dog sat on the log"] * 5
+    seeded = [
+        SimplerGloveVectorizer(random_state=3).fit_transform(documents)
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(seeded[0], seeded[1])
+    # It replaces the random_state of a glove that was given.
+    glove = SimplerGlove(max_iter=5, random_state=0)
+    replaced = SimplerGloveVectorizer(glove=glove, random_state=3).fit(documents)
+    assert replaced.glove_.random_state == 3 and glove.random_state == 0
+
+
+def test_threads_make_the_fit_non_deterministic_in_the_tags():
+    assert not SimplerGlove().__sklearn_tags__().non_deterministic
+    assert SimplerGlove(n_jobs=2).__sklearn_tags__().non_deterministic
+    assert (
+        SimplerGloveVectorizer(glove=SimplerGlove(n_jobs=2))
+        .__sklearn_tags__()
+        .non_deterministic
+    )
