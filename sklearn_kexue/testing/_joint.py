@@ -9,6 +9,8 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils._param_validation import Interval as AnyInterval
+from sklearn.utils._param_validation import Options
 
 from sklearn_kexue.testing._strategies import (
     FORMATS,
@@ -98,10 +100,10 @@ def _source(data):
 def _default_constraints(estimator_class):
     """What a class without ``_data_constraints`` is assumed to accept."""
     if issubclass(estimator_class, ClassifierMixin):
-        return {"X": InputData(min_samples=2), "y": Labels()}
+        return {"X": InputData(min_samples=2, pydata=False), "y": Labels()}
     if issubclass(estimator_class, RegressorMixin):
-        return {"X": InputData(), "y": "continuous"}
-    return {"X": InputData(), "y": None}
+        return {"X": InputData(pydata=False), "y": "continuous"}
+    return {"X": InputData(pydata=False), "y": None}
 
 
 def data_constraints_of(estimator_class, extra=None):
@@ -227,6 +229,16 @@ def _word_counts(documents):
     return counts
 
 
+def accepted_formats(spec, formats=FORMATS):
+    """The containers of ``formats`` that an InputData accepts (dense always)."""
+    return [
+        name
+        for name in formats
+        if name == "dense"
+        or (spec.sparse and (spec.pydata or not name.startswith("pydata")))
+    ] or ["dense"]
+
+
 @st.composite
 def _data(draw, spec, rows, columns, formats, dtypes):
     """X for ``spec`` (an InputData) and the quantities it provides."""
@@ -244,7 +256,7 @@ def _data(draw, spec, rows, columns, formats, dtypes):
             "max_word_count": max(counts.values(), default=0),
         }
         return X, quantities
-    formats = list(formats) if spec.sparse else ["dense"]
+    formats = accepted_formats(spec, formats)
     if spec.kind == "cooccurrence":
         contexts = draw(
             matrices(
@@ -324,6 +336,15 @@ def _rule_strategy(estimator_class, name, rule, context, own, spans):
             f"{estimator_class.__name__}'s data constraint for {name!r} must "
             f"return a list of constraints, got {allowed!r}."
         )
+    for constraint in allowed:
+        drawable = _strategy_for_constraints([constraint], **spans) is not None
+        # An interval or option set may be empty in a context; nothing else may.
+        if not drawable and not isinstance(constraint, (AnyInterval, Options)):
+            raise TypeError(
+                f"{estimator_class.__name__}'s data constraint for {name!r} "
+                f"returned {constraint!r}, which cannot be drawn: use an Interval, "
+                "StrOptions, Options, None, 'boolean' or 'random_state'."
+            )
     strategy = _strategy_for_constraints(allowed, **spans)
     if strategy is None:
         # No value fits this context (ARPACK on a 1 x 1 matrix): draw another.
@@ -430,8 +451,9 @@ def estimators_with_data(
     ``n_components`` before ``hash_length < n_components``.
 
     A class without ``_data_constraints`` (scikit-learn's own estimators,
-    say) is assumed to accept finite real ``X``, and class labels with at
-    least two classes if it is a classifier, real targets if a regressor.
+    say) is assumed to accept finite real ``X`` in NumPy and SciPy
+    containers (not pydata ``sparse``), and class labels with at least two
+    classes if it is a classifier, real targets if a regressor.
 
     Parameters
     ----------

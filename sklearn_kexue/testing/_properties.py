@@ -28,8 +28,13 @@ from sklearn_kexue.testing._invariants import (
     _output,
     outputs_compared_within,
 )
-from sklearn_kexue.testing._joint import data_constraints_of, estimators_with_data
-from sklearn_kexue.testing._strategies import FORMATS, _dense_values
+from sklearn_kexue.testing._joint import (
+    accepted_formats,
+    data_constraints_of,
+    estimators_with_data,
+)
+from sklearn_kexue.testing._strategies import _dense_values
+from sklearn_kexue.utils._data_constraints import Given, InputData
 from sklearn_kexue.utils._param_validation import Interval, validate_params
 
 __all__ = ["check_properties", "parametrize_with_properties", "property_checks"]
@@ -125,14 +130,17 @@ def check_format_invariance(case):
     """Dense and every sparse container of the same values give the same output."""
     estimator, X, y = case
     spec = data_constraints_of(type(estimator))["X"]
-    if not _is_numeric(X) or getattr(spec, "sparse", True) is False:
+    if isinstance(spec, Given):
+        spec = InputData()  # a numeric X whose kind depends on the parameters
+    formats = accepted_formats(spec)
+    if not _is_numeric(X) or formats == ["dense"]:
         return
     if not _reproducible(estimator):
         return
     estimator = _seeded(estimator)
     X = _dense_values(X)
     with outputs_compared_within(_rtol(_output(clone(estimator).fit(X, y), X))):
-        _assert_same_output_across_formats(estimator, X, y, FORMATS)
+        _assert_same_output_across_formats(estimator, X, y, formats)
 
 
 def check_pickle_roundtrip(case):

@@ -131,7 +131,10 @@ class InputData:
     min_samples, min_features : int, default=1
         The fewest rows (documents) and columns (words) ``fit`` accepts.
     sparse : bool, default=True
-        Whether ``fit`` accepts sparse containers.
+        Whether ``fit`` accepts SciPy sparse containers.
+    pydata : bool, default=True
+        Whether ``fit`` accepts pydata ``sparse`` arrays (scikit-learn's own
+        estimators do not).
     require : callable, default=None
         A last condition on the data that sizes and kind do not express,
         ``require(values) -> bool`` on the dense NumPy values (or the list of
@@ -153,6 +156,7 @@ class InputData:
         min_samples=1,
         min_features=1,
         sparse=True,
+        pydata=True,
         require=None,
         reason=None,
     ):
@@ -164,6 +168,7 @@ class InputData:
         self.min_samples = _check_count(min_samples, "min_samples", 0)
         self.min_features = _check_count(min_features, "min_features", 0)
         self.sparse = bool(sparse)
+        self.pydata = bool(pydata)
         self.require = require
         self.reason = reason
 
