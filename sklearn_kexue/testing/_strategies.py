@@ -390,9 +390,12 @@ def _strategy_for_constraint(constraint, *, int_span, float_span):
             "verbose": st.just(0),
         }.get(constraint)
     if isinstance(constraint, StrOptions):
-        return st.sampled_from(sorted(constraint.options - constraint.deprecated))
+        return st.sampled_from(
+            sorted(constraint.options - constraint.deprecated, key=repr)
+        )
     if isinstance(constraint, Options):
-        return st.sampled_from(sorted(constraint.options))
+        # By repr: options may be types (a set of dtypes), which do not order.
+        return st.sampled_from(sorted(constraint.options, key=repr))
     if isinstance(constraint, Interval):
         return _strategy_for_interval(
             constraint, int_span=int_span, float_span=float_span
@@ -573,6 +576,8 @@ def _parameter_strategies(estimator_class, int_span, float_span, overrides):
             )
             continue
         allowed = constraints.get(name, [])
+        if allowed == "no_validation":  # scikit-learn's opt-out: keep the default
+            allowed = []
         drawable = _strategy_for_constraints(
             allowed, int_span=int_span, float_span=float_span
         )

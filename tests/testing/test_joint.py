@@ -14,7 +14,7 @@ from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_kexue import FlyHashTransformer, SignRandomProjection
-from sklearn_kexue.testing import FitCase, estimators_with_data
+from sklearn_kexue.testing import FitCase, estimator_params, estimators_with_data
 from sklearn_kexue.utils import all_estimators
 from sklearn_kexue.utils._data_constraints import (
     Given,
@@ -229,3 +229,20 @@ def test_labels_and_input_descriptions_check_their_arguments():
         Labels(0)
     with pytest.raises(TypeError, match="named arguments only"):
         Given(lambda *args: [])
+
+
+@pytest.mark.parametrize("name", ["KBinsDiscretizer", "SimpleImputer"])
+def test_no_validation_and_type_options_are_drawable(name):
+    # SimpleImputer has a bare "no_validation" constraint (its default is
+    # kept); KBinsDiscretizer offers a set of types, which do not sort.
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import KBinsDiscretizer
+
+    cls = {"KBinsDiscretizer": KBinsDiscretizer, "SimpleImputer": SimpleImputer}[name]
+
+    @settings(max_examples=10, deadline=None)
+    @given(params=estimator_params(cls))
+    def valid(params):
+        cls(**params)._validate_params()
+
+    valid()
