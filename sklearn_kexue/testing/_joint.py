@@ -1,6 +1,5 @@
 """Joint strategies: an estimator drawn together with data its ``fit`` accepts."""
 
-import inspect
 import string
 from collections import namedtuple
 from numbers import Integral, Real
@@ -16,6 +15,7 @@ from sklearn_kexue.testing._strategies import (
     FORMATS,
     _as_format,
     _check_estimator_class,
+    _constructor_parameters,
     _format_names,
     _matrix_dtypes,
     _parameter_strategies,
@@ -126,7 +126,7 @@ def data_constraints_of(estimator_class, extra=None):
                     f"an InputData or a Given, got {rule!r}."
                 )
         elif name == "y":
-            if not (rule is None or rule == "continuous" or isinstance(rule, Labels)):
+            if not (rule is None or _is_continuous(rule) or isinstance(rule, Labels)):
                 raise TypeError(
                     f"{estimator_class.__name__}'s data constraint 'y' must be a "
                     f"Labels, 'continuous' or None, got {rule!r}."
@@ -144,12 +144,8 @@ def data_constraints_of(estimator_class, extra=None):
     return constraints
 
 
-def _constructor_parameters(estimator_class):
-    return [
-        name
-        for name, p in inspect.signature(estimator_class).parameters.items()
-        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+def _is_continuous(rule):
+    return isinstance(rule, str) and rule == "continuous"
 
 
 def _node_of(name, parameters):
@@ -409,7 +405,7 @@ def _targets(rule, n_samples):
     """Targets and the number of classes (None where there are none)."""
     if isinstance(rule, Labels):
         return _labels(rule, n_samples)
-    if rule == "continuous":
+    if _is_continuous(rule):
         targets = st.lists(_REGRESSION_TARGETS, min_size=n_samples, max_size=n_samples)
         return targets.map(lambda values: (np.array(values), None))
     return st.just((None, None))

@@ -554,14 +554,19 @@ def _strategy_for_constraints(allowed, *, int_span, float_span):
     return st.one_of(drawable) if drawable else None
 
 
-def _parameter_strategies(estimator_class, int_span, float_span, overrides):
-    """A strategy per constructor parameter, keyed by name in signature order."""
-    constraints = _check_estimator_class(estimator_class)
-    parameters = {
+def _constructor_parameters(estimator_class):
+    """The named constructor parameters of a class, in signature order."""
+    return {
         name: parameter
         for name, parameter in inspect.signature(estimator_class).parameters.items()
         if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
     }
+
+
+def _parameter_strategies(estimator_class, int_span, float_span, overrides):
+    """A strategy per constructor parameter, keyed by name in signature order."""
+    constraints = _check_estimator_class(estimator_class)
+    parameters = _constructor_parameters(estimator_class)
     unknown = set(overrides) - set(parameters)
     if unknown:
         raise ValueError(
