@@ -42,7 +42,7 @@ print(codes)
 
 
 def ones_per_block(block):
-    """The number of ones of a block of codes (a scipy CSR matrix)."""
+    """The number of ones of a block of codes (a sparse.COO array)."""
     return np.array([block.nnz])
 
 

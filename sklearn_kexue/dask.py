@@ -7,7 +7,8 @@ threads by default):
 
 - :func:`transform_blocks` applies a fitted estimator's ``transform`` (or
   ``predict``, ...) to each row block of a dask array, with exact output
-  chunks and dtype, sparse blocks where the estimator returns sparse codes;
+  chunks and dtype, and sparse codes as pydata ``sparse.COO`` blocks, which
+  Dask reduces (``codes.sum(axis=0)``), slices and concatenates;
 - :func:`partial_fit_blocks` streams a dask array's row blocks through
   ``partial_fit``, holding one block at a time;
 - :func:`count_cooccurrence_corpus` fits a :class:`CooccurrenceVectorizer`'s
@@ -28,6 +29,7 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
+import sparse
 from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.utils import check_random_state
@@ -99,13 +101,14 @@ def _check_dask_array(X):
     return X
 
 
-def _apply(block, estimator, method, config, empty):
+def _apply(block, estimator, method, config, empty, to_coo):
     if block.shape[0] == 0:
         return empty  # estimators refuse empty input; the in-memory call never sees it
     # Workers do not share the caller's scikit-learn configuration: restore it
     # (working_memory sizes the estimators' internal batches).
     with config_context(**config):
-        return getattr(estimator, method)(block)
+        result = getattr(estimator, method)(block)
+    return sparse.COO.from_scipy_sparse(result) if to_coo else result
 
 
 @validate_params(
@@ -113,10 +116,11 @@ def _apply(block, estimator, method, config, empty):
         "estimator": [HasMethods([method]) for method in ROW_WISE_METHODS],
         "X": [da.Array],
         "method": [StrOptions(set(ROW_WISE_METHODS))],
+        "sparse_blocks": [StrOptions({"pydata", "scipy"})],
     },
     prefer_skip_nested_validation=False,
 )
-def transform_blocks(estimator, X, *, method="transform"):
+def transform_blocks(estimator, X, *, method="transform", sparse_blocks="pydata"):
     """Apply a fitted estimator to every row block of a dask array.
 
     Each block of rows is transformed independently (our transforms and
@@ -143,15 +147,31 @@ def transform_blocks(estimator, X, *, method="transform"):
             default="transform"
         The method to apply. Only row-wise methods are accepted: a fitting
         method (``fit_transform``) would refit the model on every block.
+    sparse_blocks : {"pydata", "scipy"}, default="pydata"
+        The type of the output blocks when the method returns SciPy sparse
+        matrices (the codes of FlyHash and BioHash by default); dense outputs
+        are NumPy blocks either way.
+
+        - ``"pydata"``: each block is converted to a ``sparse.COO`` array
+          (the pydata ``sparse`` package), the sparse type Dask reduces,
+          slices and concatenates natively: ``result.sum(axis=0)``,
+          ``result.mean(axis=1)``, ``result[:10]``, ``da.concatenate``.
+          ``result.compute()`` is a ``sparse.COO``; its ``.tocsr()`` is the
+          in-memory call's CSR matrix.
+        - ``"scipy"``: the blocks are the matrices the method returns (CSR
+          for our hashers), and ``result.compute()`` is a CSR matrix. Dask
+          slices and concatenates such blocks but cannot reduce them:
+          ``result.sum(axis=0)`` raises a ``TypeError`` (``keepdims``) when
+          the graph is built.
 
     Returns
     -------
     result : dask.array.Array
         Lazy; 2-D with chunks ``(X.chunks[0], (n_outputs,))``, or 1-D with
-        chunks ``(X.chunks[0],)`` for 1-D outputs such as ``predict``. Its
-        blocks have the type the estimator returns: scipy CSR matrices for
-        sparse codes (FlyHash and BioHash by default), NumPy arrays
-        otherwise.
+        chunks ``(X.chunks[0],)`` for 1-D outputs such as ``predict``, with
+        the method's dtype. Its blocks (and its declared ``meta``) are
+        ``sparse.COO`` arrays for sparse outputs, or SciPy sparse matrices
+        with ``sparse_blocks="scipy"``; NumPy arrays for dense outputs.
 
     Raises
     ------
@@ -160,7 +180,8 @@ def transform_blocks(estimator, X, *, method="transform"):
         instance with the method ``method``, or the method returns neither an
         array nor a sparse matrix.
     ValueError
-        If ``X`` is not 2-D or not numeric, or its number of columns is
+        If ``method`` or ``sparse_blocks`` is not one of its options, ``X``
+        is not 2-D or not numeric, or its number of columns is
         unknown or differs from the fitted model's (checked on one zero row
         when the graph is built). ``NotFittedError`` if ``estimator`` is not
         fitted.
@@ -177,17 +198,30 @@ def transform_blocks(estimator, X, *, method="transform"):
     >>> X = da.random.default_rng(0).random((1000, 20), chunks=(250, 20))
     >>> hasher = FlyHashTransformer(hash_length=4, random_state=0)
     >>> hasher = hasher.fit(X[:250].compute())
-    >>> codes = transform_blocks(hasher, X)
+    >>> codes = transform_blocks(hasher, X)  # lazy, sparse.COO blocks
     >>> codes.shape, codes.chunks[0]
     ((1000, 80), (250, 250, 250, 250))
-    >>> result = codes.compute()  # sparse, as the hasher returns: 4 ones a row
-    >>> result.format, int(result.sum(axis=1).min()), int(result.sum(axis=1).max())
-    ('csr', 4, 4)
+
+    Dask reduces the sparse blocks: 4 ones a row, 4000 in all.
+
+    >>> ones_per_row = codes.sum(axis=1).compute()
+    >>> int(ones_per_row.min()), int(ones_per_row.max())
+    (4, 4)
+    >>> wins_per_unit = codes.sum(axis=0).compute()  # a sparse.COO of shape (80,)
+    >>> wins_per_unit.shape, int(wins_per_unit.sum())
+    ((80,), 4000)
+    >>> codes[:10].compute().tocsr().format
+    'csr'
+
+    With ``sparse_blocks="scipy"`` the blocks are the hasher's CSR matrices:
+
+    >>> transform_blocks(hasher, X, sparse_blocks="scipy").compute().format
+    'csr'
     """
-    return _transform_blocks(estimator, X, method)
+    return _transform_blocks(estimator, X, method, sparse_blocks)
 
 
-def _transform_blocks(estimator, X, method):
+def _transform_blocks(estimator, X, method, sparse_blocks):
     _check_instance(estimator)
     X = _check_dask_array(X)
     if _has_unknown(X.chunks[1]):
@@ -217,12 +251,17 @@ def _transform_blocks(estimator, X, method):
             f"{type(estimator).__name__}.{method} returns a {probe.ndim}-D array; "
             "transform_blocks maps methods with 1-D or 2-D outputs."
         )
+    # Dask reduces pydata sparse blocks, not SciPy's matrices (no keepdims); the
+    # meta tells it the blocks' type (and dtype) before any block is computed.
+    to_coo = sp.issparse(probe) and sparse_blocks == "pydata"
+    empty = sparse.COO.from_scipy_sparse(probe[:0]) if to_coo else probe[:0]
     kwargs = {
         "estimator": estimator,
         "method": method,
         "config": get_config(),
-        "empty": probe[:0],
-        "meta": probe[:0],
+        "empty": empty,
+        "to_coo": to_coo,
+        "meta": empty,
     }
     if probe.ndim == 1:
         return X.map_blocks(_apply, drop_axis=1, chunks=(X.chunks[0],), **kwargs)

@@ -11,7 +11,9 @@ from itertools import pairwise
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sparse
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 db = pytest.importorskip("dask.bag")
 
@@ -51,8 +53,19 @@ def _blocks(X, chunks):
     return [X[start:stop] for start, stop in pairwise(edges)]
 
 
-def _assert_same(result, expected):
-    if sp.issparse(expected):
+def _assert_same(result, expected, sparse_blocks="pydata"):
+    """``result`` of transform_blocks equals ``expected``, of the in-memory call.
+
+    SciPy sparse outputs come back as ``sparse.COO`` (the default
+    ``sparse_blocks="pydata"``) or as the SciPy format (``"scipy"``).
+    """
+    if sp.issparse(expected) and sparse_blocks == "pydata":
+        assert isinstance(result, sparse.COO), type(result)
+        assert result.shape == expected.shape and result.dtype == expected.dtype
+        np.testing.assert_array_equal(result.todense(), expected.toarray())
+        # .tocsr() gives back the in-memory call's matrix, bit for bit.
+        np.testing.assert_array_equal(result.tocsr().toarray(), expected.toarray())
+    elif sp.issparse(expected):
         assert sp.issparse(result) and result.format == expected.format
         assert result.dtype == expected.dtype
         np.testing.assert_array_equal(result.toarray(), expected.toarray())
@@ -100,7 +113,7 @@ def test_transform_blocks_equals_in_memory(transformer):
     if transformer in ROW_EXACT:
         _assert_same(result, expected)
     else:
-        dense = result.toarray() if sp.issparse(result) else result
+        dense = result.todense() if isinstance(result, sparse.COO) else result
         expected = expected.toarray() if sp.issparse(expected) else expected
         np.testing.assert_allclose(dense, expected, rtol=1e-5, atol=1e-6)
     # A block is computed alone, with its true shape.
@@ -220,10 +233,114 @@ def test_transform_blocks_empty_blocks_after_boolean_indexing():
         SignRandomProjection(n_components=24, random_state=0).fit(X),
     ):
         # Estimators refuse empty input: the empty blocks raised before.
-        result = transform_blocks(model, lazy).compute()
+        codes = transform_blocks(model, lazy)
+        result = codes.compute()
         expected = model.transform(X[mask])
         _assert_same(result, expected)
         assert result.shape == (130, expected.shape[1])
+        # Empty blocks are empty blocks of the declared type, so Dask reduces
+        # over them: the column sums of the 130 kept rows' codes.
+        column_sums = codes.sum(axis=0).compute()
+        _assert_dense_equal(column_sums, np.asarray(expected.sum(axis=0)).ravel())
+        row_sums = codes.sum(axis=1).compute()
+        _assert_dense_equal(row_sums, np.asarray(expected.sum(axis=1)).ravel())
+        known = codes.compute_chunk_sizes()
+        assert known.chunks[0] == (30, 0, 0, 100)
+        _assert_same(known[25:35].compute(), expected[25:35])
+        scipy_blocks = transform_blocks(model, lazy, sparse_blocks="scipy")
+        _assert_same(scipy_blocks.compute(), expected, sparse_blocks="scipy")
+
+
+def _assert_dense_equal(result, expected):
+    """A reduction's result (``sparse.COO`` or NumPy) equals ``expected``."""
+    dense = result.todense() if isinstance(result, sparse.COO) else result
+    assert dense.shape == expected.shape and dense.dtype == expected.dtype
+    np.testing.assert_array_equal(dense, expected)
+
+
+SPARSE_CODES = [
+    FlyHashTransformer(hash_length=8, sparse_output=True, random_state=0),
+    BioHashTransformer(
+        n_components=40, hash_length=4, sparse_output=True, max_iter=3, random_state=0
+    ),
+]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("transformer", SPARSE_CODES, ids=repr)
+def test_transform_blocks_sparse_codes_reduce_like_in_memory(transformer):
+    # scipy CSR blocks made codes.sum(axis=0) raise "unexpected keyword
+    # argument 'keepdims'" when the graph was built; COO blocks reduce.
+    X, _ = _digits()
+    model = clone(transformer).fit(X)
+    expected = model.transform(X)
+    assert sp.issparse(expected) and expected.format == "csr"
+    dense = expected.toarray()
+    codes = transform_blocks(model, da.from_array(X, chunks=(CHUNKS, 64)))
+    assert codes.chunks == (CHUNKS, (expected.shape[1],))
+    assert codes.dtype == expected.dtype == np.float32
+    assert isinstance(codes._meta, sparse.COO) and codes._meta.dtype == np.float32
+    assert all(
+        isinstance(block, sparse.COO)
+        for block in dask.compute(*codes.to_delayed().ravel())
+    )
+    # Each unit's number of wins over the 400 rows, as the in-memory codes
+    # count them; k ones a row, so 400 * k in all.
+    column_sums = codes.sum(axis=0).compute()
+    _assert_dense_equal(column_sums, dense.sum(axis=0))
+    assert column_sums.sum() == 400 * model.hash_length_
+    np.testing.assert_array_equal(
+        codes.sum(axis=1).compute().todense(), np.full(400, model.hash_length_)
+    )
+    _assert_dense_equal(codes.mean(axis=1).compute(), dense.mean(axis=1))
+    np.testing.assert_allclose(
+        codes.mean(axis=0).compute().todense(), dense.mean(axis=0), rtol=1e-6
+    )
+    _assert_dense_equal(codes.max(axis=0).compute(), dense.max(axis=0))
+    _assert_same(codes[:10].compute(), expected[:10])
+    _assert_same(codes[95:205, 3:17].compute(), expected[95:205, 3:17])
+    _assert_same(
+        da.concatenate([codes, codes[:57]]).compute(),
+        sp.vstack([expected, expected[:57]], format="csr"),
+    )
+    _assert_same(codes.compute(), expected)
+
+
+@pytest.mark.parametrize("transformer", SPARSE_CODES[:1], ids=repr)
+def test_transform_blocks_scipy_option_keeps_csr_blocks(transformer):
+    X, _ = _digits()
+    model = clone(transformer).fit(X)
+    expected = model.transform(X)
+    codes = transform_blocks(
+        model, da.from_array(X, chunks=(CHUNKS, 64)), sparse_blocks="scipy"
+    )
+    assert codes.chunks == (CHUNKS, (expected.shape[1],))
+    assert codes.dtype == expected.dtype
+    assert sp.issparse(codes._meta) and codes._meta.format == "csr"
+    block = codes.blocks[2].compute()
+    assert sp.issparse(block) and block.format == "csr" and block.shape[0] == 57
+    _assert_same(codes.compute(), expected, sparse_blocks="scipy")
+
+
+@pytest.mark.parametrize("sparse_blocks", ["pydata", "scipy"])
+def test_transform_blocks_dense_outputs_ignore_sparse_blocks(sparse_blocks):
+    X, _ = _digits()
+    model = FlyHashTransformer(hash_length=8, sparse_output=False, random_state=0)
+    model = model.fit(X)
+    lazy = transform_blocks(
+        model, da.from_array(X, chunks=(CHUNKS, 64)), sparse_blocks=sparse_blocks
+    )
+    assert type(lazy._meta) is np.ndarray
+    _assert_same(lazy.compute(), model.transform(X))
+    _assert_dense_equal(lazy.sum(axis=0).compute(), model.transform(X).sum(axis=0))
+
+
+def test_transform_blocks_sparse_blocks_is_validated():
+    X, _ = _digits()
+    model = FlyHashTransformer(hash_length=8, random_state=0).fit(X)
+    for bad in ("csr", "COO", None, True):
+        with pytest.raises(ValueError, match="'sparse_blocks' parameter"):
+            transform_blocks(model, da.from_array(X), sparse_blocks=bad)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

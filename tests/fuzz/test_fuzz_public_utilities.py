@@ -1221,7 +1221,9 @@ def _check_transform_blocks(X, model_name, model, input_name, method):
         return
     # Each block's rows equal the in-memory call on that block, bit for bit.
     expected = _stack([apply(block) for block in nonempty])
-    assert sp.issparse(computed) == sp.issparse(expected), context
+    # SciPy sparse outputs come back as pydata COO (sparse_blocks="pydata").
+    assert isinstance(computed, sparse.COO) == sp.issparse(expected), context
+    assert isinstance(result._meta, sparse.COO) == sp.issparse(expected), context
     assert computed.dtype == expected.dtype == result.dtype, context
     np.testing.assert_array_equal(_dense_of(computed), _dense_of(expected), context)
     assert result.shape[1:] == expected.shape[1:], context
@@ -1253,7 +1255,7 @@ def test_transform_blocks(X, input_name, model_name):
     _check_transform_blocks(X, model_name, model, input_name, _METHOD_FOR[model_name])
 
 
-@pytest.mark.parametrize("parameter", ["estimator", "X", "method"])
+@pytest.mark.parametrize("parameter", ["estimator", "X", "method", "sparse_blocks"])
 @settings(max_examples=2, deadline=None)
 @given(X=base_matrices(), model_name=st.sampled_from(sorted(_METHOD_FOR)))
 def test_transform_blocks_bad_values(parameter, X, model_name):
@@ -1271,6 +1273,14 @@ def test_transform_blocks_bad_values(parameter, X, model_name):
                 lambda bad=bad: transform_blocks(model, bad, method=method),
                 ERROR,
                 f"transform_blocks(X={bad!r})",
+            )
+    elif parameter == "sparse_blocks":
+        lazy = DASK_INPUTS["known_chunks"][0](X)
+        for bad in [*BAD_VALUES, "csr", "coo", "PYDATA"]:
+            check_outcome(
+                lambda bad=bad: transform_blocks(model, lazy, sparse_blocks=bad),
+                ERROR,
+                f"transform_blocks(sparse_blocks={bad!r})",
             )
     else:
         methods = [*BAD_VALUES, *ROW_WISE_METHODS, "fit", "fit_transform", "score"]
