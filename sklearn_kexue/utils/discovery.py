@@ -21,6 +21,7 @@ _PUBLIC_MODULES = (
     "sklearn_kexue.embedding",
     "sklearn_kexue.hashing",
     "sklearn_kexue.linear_model",
+    "sklearn_kexue.neighbors",
 )
 
 _TYPE_MIXINS = {
