@@ -1,6 +1,6 @@
-"""Scale-out on Dask: blockwise transforms, streaming fits, distributed counting.
+"""Scale-out on Dask: blockwise transforms, streaming fits, counting, sharded search.
 
-Three one-call helpers over Dask collections, for data that outgrows one
+Four one-call helpers over Dask collections, for data that outgrows one
 machine's memory (or one machine); they write no cluster code and run on
 whatever scheduler is active (a ``dask.distributed.Client``, or Dask's local
 threads by default):
@@ -13,14 +13,20 @@ threads by default):
   ``partial_fit``, holding one block at a time;
 - :func:`count_cooccurrence_corpus` fits a :class:`CooccurrenceVectorizer`'s
   vocabulary and counts a partitioned corpus's co-occurrences as a
-  map-reduce, with the single-machine result.
+  map-reduce, with the single-machine result;
+- :func:`fit_shards` fits one nearest-neighbour index per row block of a
+  dask array and keeps it on the workers; its :class:`ShardedNeighbors`
+  answers queries with each shard's top k merged into the global top k,
+  the single-machine answer.
 
 dask-ml's ``Incremental`` and ``ParallelPostFit`` wrap our estimators too
 (see the user guide, "Scaling out"); these helpers cover what those wrappers
-get wrong for us (declared output shapes) or do not do (counting a corpus).
+get wrong for us (declared output shapes) or do not do (counting a corpus,
+searching a sharded index).
 Requires the ``dask`` extra: ``pip install "sklearn-kexue[dask]"``.
 """
 
+import copy
 import inspect
 import os
 from collections import Counter
@@ -56,7 +62,13 @@ from sklearn_kexue.utils._param_validation import (
     validate_params,
 )
 
-__all__ = ["count_cooccurrence_corpus", "partial_fit_blocks", "transform_blocks"]
+__all__ = [
+    "ShardedNeighbors",
+    "count_cooccurrence_corpus",
+    "fit_shards",
+    "partial_fit_blocks",
+    "transform_blocks",
+]
 
 # Methods whose output row i depends on input row i only: safe to map over blocks.
 ROW_WISE_METHODS = (
@@ -614,3 +626,361 @@ def _count_cooccurrence_corpus(vectorizer, corpus, fit, blocksize, batch_tokens)
             _add_matrices,
             split_every=2,
         ).compute()
+
+
+# ---------------------------------------------------------------- sharded search
+
+
+def _parameter_copy(estimator):
+    """An unfitted copy with the same parameter values, fitted ones kept.
+
+    ``sklearn.base.clone`` clones estimator-valued parameters too, which would
+    unfit a fitted hasher given to ``HashingNeighborsTransformer``: every
+    shard would then fit its own hasher, and the shards' codes would differ.
+    """
+    params = copy.deepcopy(estimator.get_params(deep=False))
+    return type(estimator)(**params)
+
+
+def _fit_shard(estimator, block, config):
+    with config_context(**config):
+        return estimator.fit(block)
+
+
+def _fitted_rows(estimator):
+    """The rows a fitted shard holds, where the estimator says (else None)."""
+    rows = getattr(estimator, "n_samples_fit_", None)
+    return None if rows is None else int(rows)
+
+
+def _n_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _shard_kneighbors(estimator, queries, n_neighbors, config):
+    """A shard's top ``n_neighbors`` (distances, local indices) of each query."""
+    if _n_rows(queries) == 0:
+        return np.zeros((0, n_neighbors)), np.zeros((0, n_neighbors), np.int64)
+    with config_context(**config):
+        distances, indices = estimator.kneighbors(
+            queries, n_neighbors=n_neighbors, return_distance=True
+        )
+    return np.asarray(distances), np.asarray(indices)
+
+
+def _merge_top_k(parts, starts, n_neighbors):
+    """The global top-k of the shards' answers, by (distance, global index)."""
+    distances = np.concatenate([part[0] for part in parts], axis=1)
+    indices = np.concatenate(
+        [part[1].astype(np.int64) + start for part, start in zip(parts, starts)],
+        axis=1,
+    )
+    if distances.shape[0] == 0:
+        return distances[:, :n_neighbors], indices[:, :n_neighbors]
+    # lexsort sorts by its last key first: distance, then the global row.
+    order = np.lexsort((indices, distances), axis=1)[:, :n_neighbors]
+    return (
+        np.take_along_axis(distances, order, axis=1),
+        np.take_along_axis(indices, order, axis=1),
+    )
+
+
+class ShardedNeighbors:
+    """A nearest-neighbour index sharded over Dask workers.
+
+    Returned by :func:`fit_shards`, which builds it: one fitted copy of a
+    nearest-neighbour estimator per row block of a dask array, persisted on
+    the active Dask scheduler (on the workers of a ``dask.distributed``
+    cluster, where the shards stay while this object holds them). Queries
+    are answered by :meth:`kneighbors`: each shard's top k on its worker,
+    merged into the global top k.
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit`` and ``kneighbors``
+        The estimator whose copies were fitted (left unfitted); its
+        ``n_neighbors`` parameter is the default of :meth:`kneighbors`.
+    shards : list of dask.delayed.Delayed
+        The fitted copies, persisted, one per non-empty row block, in row
+        order.
+    shard_sizes : sequence of int
+        The number of rows of each shard.
+
+    Attributes
+    ----------
+    estimator : estimator
+        The estimator given.
+    shards_ : list of dask.delayed.Delayed
+        The persisted, fitted copies (futures on a ``dask.distributed``
+        cluster; ``shard.compute()`` brings one back).
+    shard_sizes_ : ndarray of shape (n_shards,)
+        Rows per shard.
+    shard_starts_ : ndarray of shape (n_shards,)
+        The global index of each shard's first row.
+    n_samples_fit_ : int
+        Rows over all shards.
+
+    See Also
+    --------
+    fit_shards : Build a sharded index over a dask array.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from sklearn_kexue.dask import fit_shards
+    >>> from sklearn_kexue.neighbors import HammingNeighbors
+    >>> codes = da.random.default_rng(0).integers(0, 2, (300, 16), chunks=(100, 16))
+    >>> sharded = fit_shards(HammingNeighbors(n_neighbors=3), codes)
+    >>> sharded
+    ShardedNeighbors(HammingNeighbors(n_neighbors=3), n_shards=3, n_samples_fit=300)
+    >>> sharded.shard_starts_
+    array([  0, 100, 200])
+    """
+
+    def __init__(self, estimator, shards, shard_sizes):
+        self.estimator = estimator
+        self.shards_ = list(shards)
+        self.shard_sizes_ = np.asarray(shard_sizes, dtype=np.int64)
+        if len(self.shards_) != len(self.shard_sizes_):
+            raise ValueError(
+                f"{len(self.shards_)} shards but {len(self.shard_sizes_)} sizes."
+            )
+        self.shard_starts_ = np.concatenate(([0], np.cumsum(self.shard_sizes_)[:-1]))
+        self.n_samples_fit_ = int(self.shard_sizes_.sum())
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}({self.estimator!r}, "
+            f"n_shards={len(self.shards_)}, n_samples_fit={self.n_samples_fit_})"
+        )
+
+    @validate_params(
+        {
+            "X": [da.Array, "array-like", "sparse matrix"],
+            "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
+            "return_distance": ["boolean"],
+        },
+        prefer_skip_nested_validation=False,
+    )
+    def kneighbors(self, X, n_neighbors=None, return_distance=True):
+        """The nearest rows of all shards to each query: the global top k.
+
+        Each shard answers every query with its own ``min(n_neighbors,
+        rows)`` nearest rows (on the worker that holds it); its indices are
+        offset by the shard's first global row, and the answers are merged
+        by (distance, global index) in lexicographic order. When the
+        estimator breaks ties by the lowest index (as
+        :class:`~sklearn_kexue.neighbors.HammingNeighbors` and
+        :class:`~sklearn_kexue.neighbors.HashingNeighborsTransformer` do),
+        each shard's answer is its lexicographic top k, so the merged answer
+        is exactly the one of the estimator fitted on all rows, ties
+        included.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask.array.Array} of shape \
+                (n_queries, n_features)
+            Queries. An in-memory array is sent to every shard as one
+            block; a dask array is searched block by block (its row chunks
+            may be of unknown size), each block by every shard, and merged
+            on the workers. To query the fitted rows, pass them: each row
+            then finds itself among its nearest (the estimators' ``X=None``,
+            which leaves each row out of its own neighbours, is not
+            offered).
+        n_neighbors : int, default=None
+            Neighbours per query, at most ``n_samples_fit_``; the
+            estimator's ``n_neighbors`` if None.
+        return_distance : bool, default=True
+            Whether to return the distances too.
+
+        Returns
+        -------
+        neigh_dist : ndarray of shape (n_queries, n_neighbors)
+            Distances, as the shards return them, increasing along each
+            row. Only present if ``return_distance=True``.
+        neigh_ind : ndarray of shape (n_queries, n_neighbors)
+            Global row indices (int64) of the neighbours.
+
+        Raises
+        ------
+        ValueError
+            If ``n_neighbors`` is not a positive int, exceeds the rows of
+            all shards, or is None while the estimator has no
+            ``n_neighbors`` parameter; if a dask ``X`` is not 2-D and
+            numeric. The shards' own errors (a wrong number of features)
+            are raised as they raise them.
+        """
+        if n_neighbors is None:
+            n_neighbors = self.estimator.get_params(deep=False).get("n_neighbors")
+            if n_neighbors is None:
+                raise ValueError(
+                    f"{type(self.estimator).__name__} has no n_neighbors "
+                    "parameter: pass n_neighbors."
+                )
+        if n_neighbors > self.n_samples_fit_:
+            raise ValueError(
+                f"n_neighbors={n_neighbors} is more than the "
+                f"{self.n_samples_fit_} rows of the shards."
+            )
+        if isinstance(X, da.Array):
+            blocks = list(_check_dask_array(X).to_delayed()[:, 0])
+        else:
+            blocks = [dask.delayed(X)]
+        config = get_config()
+        wanted = [min(n_neighbors, int(size)) for size in self.shard_sizes_]
+        merged = [
+            dask.delayed(_merge_top_k)(
+                [
+                    dask.delayed(_shard_kneighbors)(shard, block, k, config)
+                    for shard, k in zip(self.shards_, wanted)
+                ],
+                self.shard_starts_,
+                n_neighbors,
+            )
+            for block in blocks
+        ]
+        with estimator_errors_keep_their_names():
+            answers = dask.compute(*merged)
+        distances = np.concatenate([answer[0] for answer in answers])
+        indices = np.concatenate([answer[1] for answer in answers])
+        return (distances, indices) if return_distance else indices
+
+
+@validate_params(
+    {"estimator": [HasMethods(["fit", "kneighbors"])], "X": [da.Array]},
+    prefer_skip_nested_validation=False,
+)
+def fit_shards(estimator, X):
+    """Fit one nearest-neighbour index per row block of a dask array.
+
+    A database sharded over workers: each row block of ``X`` gets its own
+    copy of ``estimator``, fitted on the worker that computes the block and
+    kept there (``dask.persist`` on the active scheduler: the workers'
+    memory of a ``dask.distributed`` cluster, or this process with Dask's
+    local threads). The returned :class:`ShardedNeighbors` answers queries
+    with each shard's top k, merged into the global top k by (distance,
+    global row); for estimators that break ties by the lowest row index,
+    such as :class:`~sklearn_kexue.neighbors.HammingNeighbors`, that is
+    exactly the answer of ``estimator`` fitted on all rows, ties included.
+    The scikit-learn configuration in effect (``working_memory``, ...) is
+    restored around every fit and query, on whichever worker runs it.
+
+    The copies take ``estimator``'s parameters as they are (unlike
+    ``sklearn.base.clone``, a fitted estimator given as a parameter stays
+    fitted). This matters for
+    :class:`~sklearn_kexue.neighbors.HashingNeighborsTransformer`: given an
+    unfitted hasher, each shard would fit its own on its rows (the means
+    and hyperplanes of ``SignRandomProjection`` would differ from shard to
+    shard), so the candidates would not be those of one machine. Pass a
+    hasher fitted once (on a sample, say), which every shard then uses as
+    it is; with ``n_candidates`` at least the rows of the largest shard,
+    the re-ranking is exact on every shard and the merged answer is the
+    exact k nearest neighbours.
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit`` and ``kneighbors``
+        A nearest-neighbour index whose ``kneighbors(X, n_neighbors,
+        return_distance=True)`` returns (distances, row indices), such as
+        :class:`~sklearn_kexue.neighbors.HammingNeighbors`,
+        :class:`~sklearn_kexue.neighbors.HashingNeighborsTransformer` or
+        :class:`sklearn.neighbors.NearestNeighbors`. It is not modified.
+    X : dask.array.Array of shape (n_samples, n_features)
+        The database, chunked along rows: one shard per non-empty row
+        block; column chunks are merged first. Row chunk sizes must be
+        known (the shards' global row offsets come from them).
+
+    Returns
+    -------
+    sharded : ShardedNeighbors
+        The shards, fitted and persisted; ``sharded.kneighbors(queries)``
+        searches them.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not a dask array or ``estimator`` is not an estimator
+        instance with ``fit`` and ``kneighbors``.
+    ValueError
+        If ``X`` is not 2-D or not numeric, has row chunks of unknown size
+        (call ``X.compute_chunk_sizes()`` first) or no rows, or a fitted
+        shard holds another number of rows than its block. The
+        estimator's own errors in ``fit`` are raised as it raises them.
+
+    See Also
+    --------
+    ShardedNeighbors.kneighbors : Search the shards.
+    transform_blocks : Apply a fitted estimator blockwise.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> from sklearn_kexue.dask import fit_shards
+    >>> from sklearn_kexue.neighbors import HammingNeighbors
+    >>> codes = da.random.default_rng(0).integers(0, 2, (500, 12), chunks=(150, 12))
+    >>> queries = codes[:5].compute()
+    >>> sharded = fit_shards(HammingNeighbors(n_neighbors=4), codes)
+    >>> distances, indices = sharded.kneighbors(queries)
+    >>> indices.shape
+    (5, 4)
+
+    The single-machine answer, ties included:
+
+    >>> single = HammingNeighbors(n_neighbors=4).fit(codes.compute())
+    >>> expected_distances, expected_indices = single.kneighbors(queries)
+    >>> bool(np.array_equal(indices, expected_indices))
+    True
+    >>> bool(np.array_equal(distances, expected_distances))
+    True
+
+    Approximate search of real vectors: every shard must hash with one
+    hasher, fitted once and passed fitted.
+
+    >>> from sklearn.neighbors import NearestNeighbors
+    >>> from sklearn_kexue import SignRandomProjection
+    >>> from sklearn_kexue.neighbors import HashingNeighborsTransformer
+    >>> X = da.random.default_rng(1).normal(size=(400, 8), chunks=(100, 8))
+    >>> hasher = SignRandomProjection(n_components=64, random_state=0)
+    >>> hasher = hasher.fit(X[:100].compute())  # fitted once, shared
+    >>> search = HashingNeighborsTransformer(hasher, n_candidates=100)
+    >>> indices = fit_shards(search, X).kneighbors(X[:5], 3, return_distance=False)
+    >>> exact = NearestNeighbors(n_neighbors=3).fit(X.compute())
+    >>> bool(np.array_equal(indices, exact.kneighbors(X[:5].compute())[1]))
+    True
+    """
+    return _fit_shards(estimator, X)
+
+
+def _fit_shards(estimator, X):
+    _check_instance(estimator)
+    X = _check_dask_array(X)
+    if _has_unknown(X.chunks[0]):
+        raise ValueError(
+            "X has row chunks of unknown size (as after boolean indexing), "
+            "but the shards' global row offsets come from them; call "
+            "X.compute_chunk_sizes() first."
+        )
+    sizes = [int(size) for size in X.chunks[0]]
+    if sum(sizes) == 0:
+        raise ValueError("X has no rows: there is nothing to fit.")
+    config = get_config()
+    blocks = X.to_delayed()[:, 0]
+    shards = [
+        dask.delayed(_fit_shard)(_parameter_copy(estimator), block, config)
+        for block, size in zip(blocks, sizes)
+        if size > 0
+    ]
+    sizes = [size for size in sizes if size > 0]
+    with estimator_errors_keep_their_names():
+        shards = list(dask.persist(*shards))
+        # Wait for the fits (on a cluster, persist returns at once), so that
+        # their errors are raised here, and check the rows each shard holds.
+        fitted = dask.compute(*[dask.delayed(_fitted_rows)(s) for s in shards])
+    for index, (rows, size) in enumerate(zip(fitted, sizes)):
+        if rows is not None and rows != size:
+            raise ValueError(
+                f"Shard {index} holds {rows} rows but its block has {size}: "
+                "the estimator must keep every row it is fitted on."
+            )
+    return ShardedNeighbors(estimator, shards, sizes)

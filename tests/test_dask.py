@@ -1,4 +1,4 @@
-"""sklearn_kexue.dask: blockwise transforms, streaming fits and distributed counting.
+"""sklearn_kexue.dask: blockwise transforms, streaming fits, counting, sharded search.
 
 Most tests run on Dask's default (threaded) scheduler; the few marked
 ``distributed`` start a real ``LocalCluster`` of two worker processes on the
@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.neighbors import NearestNeighbors  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
 from sklearn_kexue import (  # noqa: E402
@@ -34,11 +35,17 @@ from sklearn_kexue import (  # noqa: E402
     SimplerGlove,
 )
 from sklearn_kexue.dask import (  # noqa: E402
+    ShardedNeighbors,
     count_cooccurrence_corpus,
+    fit_shards,
     partial_fit_blocks,
     transform_blocks,
 )
 from sklearn_kexue.embedding import CooccurrenceVectorizer  # noqa: E402
+from sklearn_kexue.neighbors import (  # noqa: E402
+    HammingNeighbors,
+    HashingNeighborsTransformer,
+)
 
 CHUNKS = (100, 100, 57, 143)
 
@@ -564,6 +571,192 @@ def test_count_cooccurrence_corpus_paths_and_parameter_errors(tmp_path):
         count_cooccurrence_corpus(CooccurrenceVectorizer(window=0), (path,))
 
 
+# Sharded search: one index per row block, per-shard top k merged.
+
+# Four uneven shards, one smaller than the neighbours asked for.
+SHARD_CHUNKS = (400, 7, 450, 143)
+
+
+def _short_codes(n_rows=1000, n_bits=12, seed=0):
+    """Random 12-bit codes: 4096 codes for 1000 rows, so distances tie a lot."""
+    return np.random.default_rng(seed).integers(0, 2, (n_rows, n_bits), dtype=np.uint8)
+
+
+def _assert_same_neighbors(result, expected):
+    for got, want in zip(result, expected):
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("n_neighbors", [1, 10, 30])
+def test_fit_shards_hamming_equals_single_machine_with_ties(n_neighbors):
+    codes = _short_codes()
+    queries = np.vstack([_short_codes(60, seed=1), codes[::50]])
+    lazy = da.from_array(codes, chunks=(SHARD_CHUNKS, 12))
+    model = HammingNeighbors(n_neighbors=n_neighbors)
+    sharded = fit_shards(model, lazy)
+    assert isinstance(sharded, ShardedNeighbors)
+    assert not hasattr(model, "n_samples_fit_")  # the estimator is not fitted
+    np.testing.assert_array_equal(sharded.shard_starts_, [0, 400, 407, 857])
+    np.testing.assert_array_equal(sharded.shard_sizes_, SHARD_CHUNKS)
+    assert sharded.n_samples_fit_ == 1000
+    expected = clone(model).fit(codes).kneighbors(queries)
+    result = sharded.kneighbors(queries)
+    _assert_same_neighbors(result, expected)
+    assert result[1].dtype == np.int64
+    if n_neighbors > 1:  # ties are the rule, not the exception
+        assert (np.diff(result[0], axis=1) == 0).mean() > 0.5
+    # Queries as a dask array (searched block by block), without distances.
+    lazy_queries = da.from_array(queries, chunks=(25, 12))
+    indices = sharded.kneighbors(lazy_queries, return_distance=False)
+    np.testing.assert_array_equal(indices, expected[1])
+
+
+def test_fit_shards_lexicographic_reference_and_any_k():
+    """The merged answer is the k smallest (distance, row) pairs, for every k."""
+    codes = _short_codes(300, n_bits=8)
+    queries = _short_codes(20, n_bits=8, seed=3)
+    sharded = fit_shards(
+        HammingNeighbors(), da.from_array(codes, chunks=((50, 3, 120, 127), 8))
+    )
+    distances = (queries[:, None, :] != codes[None, :, :]).sum(axis=2)
+    rows = np.broadcast_to(np.arange(300), distances.shape)
+    order = np.lexsort((rows, distances), axis=1)
+    for k in (1, 3, 4, 60, 300):
+        result_distances, result_indices = sharded.kneighbors(queries, k)
+        np.testing.assert_array_equal(result_indices, order[:, :k])
+        np.testing.assert_array_equal(
+            result_distances, np.take_along_axis(distances, order[:, :k], axis=1)
+        )
+
+
+def test_fit_shards_skips_empty_blocks_and_takes_unknown_query_chunks():
+    codes = _short_codes(200)
+    lazy = da.from_array(codes, chunks=((0, 80, 0, 120), 12))
+    sharded = fit_shards(HammingNeighbors(n_neighbors=5), lazy)
+    assert len(sharded.shards_) == 2
+    np.testing.assert_array_equal(sharded.shard_starts_, [0, 80])
+    # Boolean indexing leaves query blocks of unknown size, some empty.
+    lazy_queries = lazy[lazy[:, 0] > 0]
+    queries = lazy_queries.compute()
+    expected = HammingNeighbors(n_neighbors=5).fit(codes).kneighbors(queries)
+    _assert_same_neighbors(sharded.kneighbors(lazy_queries), expected)
+    # No queries at all: empty answers of the right width.
+    distances, indices = sharded.kneighbors(lazy[:0])
+    assert distances.shape == indices.shape == (0, 5)
+
+
+def test_fit_shards_hashing_with_a_fitted_hasher_is_exact():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 10))
+    queries = rng.normal(size=(40, 10))
+    lazy = da.from_array(X, chunks=((150, 200, 50, 200), 10))
+    hasher = SignRandomProjection(n_components=32, random_state=0).fit(X[:100])
+    # n_candidates covers every shard: the re-ranking is exact on each.
+    search = HashingNeighborsTransformer(hasher, n_candidates=200, n_neighbors=7)
+    sharded = fit_shards(search, lazy)
+    distances, indices = sharded.kneighbors(queries)
+    exact_distances, exact_indices = (
+        NearestNeighbors(n_neighbors=7).fit(X).kneighbors(queries)
+    )
+    np.testing.assert_array_equal(indices, exact_indices)
+    np.testing.assert_allclose(distances, exact_distances, rtol=1e-12)
+    # The single-machine transformer with every row a candidate: bit for bit.
+    single = clone(search).set_params(hasher=hasher, n_candidates=600).fit(X)
+    _assert_same_neighbors((distances, indices), single.kneighbors(queries))
+    # The caller's hasher is used as it is, not refitted or modified.
+    np.testing.assert_array_equal(
+        hasher.transform(queries),
+        SignRandomProjection(n_components=32, random_state=0)
+        .fit(X[:100])
+        .transform(queries),
+    )
+
+
+class _WorkingMemoryNeighbors(BaseEstimator):
+    """Answers with the working_memory in effect, as distances."""
+
+    def __init__(self, n_neighbors=2):
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X, y=None):
+        self.memory_at_fit_ = get_config()["working_memory"]
+        self.n_samples_fit_ = X.shape[0]
+        return self
+
+    def kneighbors(self, X, n_neighbors=None, return_distance=True):
+        shape = (X.shape[0], n_neighbors)
+        distances = np.full(shape, float(get_config()["working_memory"]))
+        indices = np.broadcast_to(np.arange(n_neighbors), shape)
+        return (distances, indices) if return_distance else indices
+
+
+def test_fit_shards_carries_the_scikit_learn_configuration():
+    lazy = da.zeros((30, 2), chunks=10)
+    with config_context(working_memory=77):
+        sharded = fit_shards(_WorkingMemoryNeighbors(), lazy)
+    assert sharded.shards_[0].compute().memory_at_fit_ == 77
+    with config_context(working_memory=55):
+        distances, indices = sharded.kneighbors(np.zeros((3, 2)))
+    np.testing.assert_array_equal(distances, np.full((3, 2), 55.0))
+    np.testing.assert_array_equal(indices, [[0, 1]] * 3)  # ties: lowest rows
+
+
+class _NoNeighborsParameter(_WorkingMemoryNeighbors):
+    def __init__(self):
+        pass
+
+
+class _DropsRows(_WorkingMemoryNeighbors):
+    def fit(self, X, y=None):
+        self.n_samples_fit_ = X.shape[0] - 1
+        return self
+
+
+def test_fit_shards_errors():
+    codes = _short_codes(100)
+    lazy = da.from_array(codes, chunks=(40, 12))
+    with pytest.raises(TypeError, match="instance"):
+        fit_shards(HammingNeighbors, lazy)
+    with pytest.raises(TypeError, match="'estimator' parameter of fit_shards"):
+        fit_shards(FlyHashTransformer(), lazy)
+    with pytest.raises(TypeError, match="'X' parameter of fit_shards"):
+        fit_shards(HammingNeighbors(), codes)
+    with pytest.raises(ValueError, match="2-D"):
+        fit_shards(HammingNeighbors(), da.zeros(10))
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        fit_shards(HammingNeighbors(), lazy[lazy[:, 0] > 0])
+    with pytest.raises(ValueError, match="no rows"):
+        fit_shards(HammingNeighbors(), lazy[:0])
+    # The estimator's own parameter errors keep its name.
+    with pytest.raises(
+        ValueError, match="'algorithm' parameter of estimator HammingNeighbors"
+    ):
+        fit_shards(HammingNeighbors(algorithm="fastest"), lazy)
+    with pytest.raises(ValueError, match="Shard 0 holds 9 rows but its block has 10"):
+        fit_shards(_DropsRows(), da.zeros((20, 2), chunks=10))
+
+    sharded = fit_shards(HammingNeighbors(), lazy)
+    with pytest.raises(ValueError, match="n_neighbors=101 is more than the 100 rows"):
+        sharded.kneighbors(codes[:2], n_neighbors=101)
+    for bad in (0, True, 2.0):
+        with pytest.raises(ValueError, match="'n_neighbors' parameter of Sharded"):
+            sharded.kneighbors(codes[:2], n_neighbors=bad)
+    with pytest.raises(ValueError, match="'return_distance' parameter"):
+        sharded.kneighbors(codes[:2], return_distance="yes")
+    with pytest.raises(ValueError, match="features"):
+        sharded.kneighbors(codes[:2, :5])
+    with pytest.raises(ValueError, match="2-D"):
+        sharded.kneighbors(da.zeros(12))
+    no_default = fit_shards(_NoNeighborsParameter(), da.zeros((10, 2), chunks=5))
+    with pytest.raises(ValueError, match="pass n_neighbors"):
+        no_default.kneighbors(np.zeros((1, 2)))
+    assert no_default.kneighbors(np.zeros((1, 2)), 3, return_distance=False).shape == (
+        1,
+        3,
+    )
+
+
 # A real cluster: worker processes receive pickled estimators and data.
 
 
@@ -644,3 +837,22 @@ def test_cluster_grid_search_with_dask_joblib_backend(client):
     np.testing.assert_allclose(
         on_dask.cv_results_["mean_test_score"], default.cv_results_["mean_test_score"]
     )
+
+
+@pytest.mark.distributed
+def test_cluster_sharded_search_equals_single_machine(client):
+    distributed = pytest.importorskip("distributed")
+    codes = _short_codes()
+    queries = np.vstack([_short_codes(50, seed=2), codes[::40]])
+    lazy = da.from_array(codes, chunks=(SHARD_CHUNKS, 12))
+    sharded = fit_shards(HammingNeighbors(n_neighbors=10), lazy)
+    # The fitted shards live on the workers, as finished futures.
+    futures = distributed.futures_of(sharded.shards_)
+    assert len(futures) == 4 and all(f.status == "finished" for f in futures)
+    assert all(client.who_has(futures).values())
+    expected = HammingNeighbors(n_neighbors=10).fit(codes).kneighbors(queries)
+    _assert_same_neighbors(sharded.kneighbors(queries), expected)
+    lazy_queries = da.from_array(queries, chunks=(30, 12))
+    _assert_same_neighbors(sharded.kneighbors(lazy_queries), expected)
+    # Ties are the rule: the merge must break them as one machine does.
+    assert (np.diff(expected[0], axis=1) == 0).mean() > 0.5
