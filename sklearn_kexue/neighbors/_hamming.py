@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import Options
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.neighbors._base import (
@@ -20,7 +21,7 @@ from sklearn_kexue.neighbors._code_index import (
     pack_bits,
     words_for,
 )
-from sklearn_kexue.utils._data_constraints import InputData
+from sklearn_kexue.utils._data_constraints import Given, InputData
 from sklearn_kexue.utils._param_validation import N_JOBS, Interval, StrOptions
 from sklearn_kexue.utils._repr import DocLinkMixin
 from sklearn_kexue.utils._validation import validate_input_data
@@ -181,8 +182,13 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         "packed_input": ["boolean"],
         "n_jobs": N_JOBS,
     }
-    # For joint property-test draws: any finite X (thresholded at 0).
-    _data_constraints: dict = {"X": InputData()}
+    # For joint property-test draws: any finite X, thresholded at a
+    # non-negative value (a negative one is refused for sparse input).
+    _data_constraints: dict = {
+        "X": InputData(),
+        "binarize": Given(lambda: [Interval(Real, 0, None, closed="left")]),
+        "packed_input": Given(lambda: [Options(bool, {False})]),
+    }
 
     def __init__(
         self,

@@ -24,6 +24,13 @@ from sklearn_kexue.neighbors._base import (
 )
 from sklearn_kexue.neighbors._code_index import grown
 from sklearn_kexue.neighbors._hamming import HammingNeighbors, check_mode
+from sklearn_kexue.neighbors._rerank_kernels import (
+    COSINE,
+    EUCLIDEAN,
+    INNER_PRODUCT,
+    dense_distances,
+    sparse_distances,
+)
 from sklearn_kexue.utils._data_constraints import Given, InputData, integers_between
 from sklearn_kexue.utils._param_validation import (
     N_JOBS,
@@ -33,6 +40,7 @@ from sklearn_kexue.utils._param_validation import (
     StrOptions,
 )
 from sklearn_kexue.utils._repr import DocLinkMixin
+from sklearn_kexue.utils._scaling import max_abs, power_of_two_scale
 from sklearn_kexue.utils._validation import validate_input_data
 
 __all__ = ["HashingNeighborsTransformer"]
@@ -40,6 +48,9 @@ __all__ = ["HashingNeighborsTransformer"]
 # Bits of the default hasher: sign random projection with 256 bits re-ranks
 # 100 candidates to recall@10 of about 0.92 on SIFT (docs/benchmarks.rst).
 _DEFAULT_BITS = 256
+
+
+_METRICS = {"euclidean": EUCLIDEAN, "cosine": COSINE, "inner_product": INNER_PRODUCT}
 
 
 def _is_fitted(estimator):
@@ -237,6 +248,18 @@ class HashingNeighborsTransformer(
             The fitted transformer.
         """
         X = validate_input_data(self, X, reset=True)
+        graph_neighbors = self.n_neighbors + (self.mode == "distance")
+        if X.shape[0] < graph_neighbors:
+            # transform could not fill a row: say so now, not at transform.
+            raise ValueError(
+                f"Expected n_samples >= {graph_neighbors} (transform gives "
+                f"n_neighbors={self.n_neighbors} neighbours per row"
+                f"{', plus the row itself' if self.mode == 'distance' else ''}), "
+                f"but n_samples = {X.shape[0]}; lower n_neighbors or fit more rows."
+            )
+        return self._fit(X)
+
+    def _fit(self, X):
         if self.hasher is None:
             hasher = SignRandomProjection(
                 n_components=_DEFAULT_BITS, random_state=self.random_state
@@ -252,8 +275,8 @@ class HashingNeighborsTransformer(
             packed_input=bool(getattr(self.hasher_, "packed_output", False)),
             n_jobs=self.n_jobs,
         ).fit(self._codes(X))
-        self._vectors = X
-        self._squared_norms = _squared_norms(X)
+        self._vectors = _sorted_csr(X) if sp.issparse(X) else X
+        self._largest_value = max_abs(X)
         self.n_samples_fit_ = X.shape[0]
         return self
 
@@ -280,21 +303,22 @@ class HashingNeighborsTransformer(
             The transformer with the rows added.
         """
         if not hasattr(self, "index_"):
-            return self.fit(X)
+            # A stream may start with fewer rows than a graph row needs.
+            self._validate_params()
+            return self._fit(validate_input_data(self, X, reset=True))
         X = validate_input_data(self, X, reset=False)
         self.index_.partial_fit(self._codes(X))
         start, stop = self.n_samples_fit_, self.n_samples_fit_ + X.shape[0]
-        if sp.issparse(X) or sp.issparse(self._vectors):
-            self._vectors = sp.vstack(
-                [self._vectors[:start], sp.csr_matrix(X)], format="csr"
-            )
+        self._largest_value = max(self._largest_value, max_abs(X))
+        if sp.issparse(self._vectors):
+            rows = sp.vstack([self._vectors, sp.csr_matrix(X)], format="csr")
+            self._vectors = _sorted_csr(rows)
         else:
-            self._vectors = grown(self._vectors, stop)
-            if self._vectors.dtype != X.dtype:
-                self._vectors = self._vectors.astype(np.result_type(self._vectors, X))
+            if sp.issparse(X):
+                X = X.toarray()
+            dtype = np.result_type(self._vectors, X)
+            self._vectors = grown(self._vectors.astype(dtype, copy=False), stop)
             self._vectors[start:stop] = X
-        self._squared_norms = grown(self._squared_norms, stop)
-        self._squared_norms[start:stop] = _squared_norms(X)
         self.n_samples_fit_ = stop
         return self
 
@@ -374,33 +398,36 @@ class HashingNeighborsTransformer(
 
     def _exact_distances(self, queries, candidates):
         """``metric`` between each query and its candidate rows, float64."""
-        vectors = self._vectors
-        norms = self._squared_norms[candidates]
-        query_norms = _squared_norms(queries)[:, None]
-        if sp.issparse(vectors) or sp.issparse(queries):
-            gathered = sp.csr_matrix(vectors[candidates.ravel()])
-            repeated = sp.csr_matrix(queries)[
-                np.repeat(np.arange(candidates.shape[0]), candidates.shape[1])
-            ]
-            dots = np.asarray(gathered.multiply(repeated).sum(axis=1)).reshape(
-                candidates.shape
+        out = np.empty(candidates.shape, dtype=np.float64)
+        metric = _METRICS[self.metric]
+        largest = max(self._largest_value, max_abs(queries))
+        scale = power_of_two_scale(largest)
+        if sp.issparse(self._vectors):
+            queries = _sorted_csr(queries)
+            vectors = self._vectors
+            sparse_distances(
+                queries.indptr,
+                queries.indices,
+                queries.data,
+                vectors.indptr,
+                vectors.indices,
+                vectors.data,
+                candidates,
+                metric,
+                scale,
+                out,
             )
-            differences = None
         else:
-            gathered = np.asarray(vectors[candidates], dtype=np.float64)
-            query_rows = np.asarray(queries, dtype=np.float64)[:, None, :]
-            dots = np.einsum("qcd,qd->qc", gathered, query_rows[:, 0, :])
-            differences = gathered - query_rows
-        if self.metric == "inner_product":
-            return -dots
-        if self.metric == "cosine":
-            scale = np.sqrt(query_norms * norms)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                similarity = np.where(scale > 0, dots / scale, 0.0)
-            return np.clip(1.0 - similarity, 0.0, 2.0)
-        if differences is not None:  # dense: no cancellation in the difference
-            return np.sqrt(np.einsum("qcd,qcd->qc", differences, differences))
-        return np.sqrt(np.maximum(query_norms + norms - 2 * dots, 0.0))
+            dense = queries.toarray() if sp.issparse(queries) else queries
+            dense_distances(
+                np.asarray(dense), self._vectors, candidates, metric, scale, out
+            )
+        if self.metric == "inner_product" and not np.isfinite(out).all():
+            raise ValueError(
+                "Inner products of these vectors overflow float64 (their "
+                "values are too large); rescale the data."
+            )
+        return out
 
     def kneighbors_graph(self, X=None, n_neighbors=None, mode="connectivity"):
         """The k-neighbours graph of the queries, as a CSR matrix.
@@ -443,6 +470,11 @@ class HashingNeighborsTransformer(
             require.
         """
         check_is_fitted(self)
+        if X is None:
+            raise ValueError(
+                "transform needs the rows to query, got None; use "
+                "kneighbors_graph() for the fitted rows without themselves."
+            )
         add_one = self.mode == "distance"
         return self.kneighbors_graph(
             X, mode=self.mode, n_neighbors=self.n_neighbors + add_one
@@ -476,7 +508,6 @@ class HashingNeighborsTransformer(
         if "_vectors" in state and not sp.issparse(state["_vectors"]):
             # Pickle the rows in use, not the spare capacity.
             state["_vectors"] = state["_vectors"][: self.n_samples_fit_].copy()
-            state["_squared_norms"] = state["_squared_norms"][: self.n_samples_fit_]
         return state
 
     def __sklearn_tags__(self):
@@ -486,8 +517,6 @@ class HashingNeighborsTransformer(
         return tags
 
 
-def _squared_norms(X):
-    if sp.issparse(X):
-        return np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
-    X = np.asarray(X, dtype=np.float64)
-    return np.einsum("ij,ij->i", X, X)
+def _sorted_csr(X):
+    X = sp.csr_matrix(X)
+    return X if X.has_sorted_indices else X.sorted_indices()

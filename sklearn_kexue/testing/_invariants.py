@@ -269,6 +269,11 @@ def _output(estimator, X):
     with estimator_errors_keep_their_names():
         if hasattr(estimator, "transform"):
             return estimator.transform(X)
+        if hasattr(estimator, "kneighbors") and not hasattr(estimator, "predict"):
+            # A neighbours index: each query's distances and neighbours.
+            n_neighbors = min(estimator.n_neighbors, estimator.n_samples_fit_)
+            distances, indices = estimator.kneighbors(X, n_neighbors)
+            return np.hstack([distances, indices])
         return estimator.predict(X)
 
 
