@@ -2,7 +2,9 @@
 
 Each exported estimator has a step that fits it inside a ``Pipeline`` and a
 small ``GridSearchCV`` on data that ships with scikit-learn, and reports what
-it found. A new estimator must add its step to ``TOUR_STEPS``.
+it found (an index without a score, ``HammingNeighbors``, is fitted in a
+``Pipeline`` and queried). A new estimator must add its step to
+``TOUR_STEPS``.
 """
 
 import time
@@ -13,6 +15,7 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, StandardScaler
 from threadpoolctl import threadpool_limits
@@ -35,6 +38,7 @@ from sklearn_kexue.hashing import (
 )
 from sklearn_kexue.linear_model import GammaCrossEntropyClassifier
 from sklearn_kexue.metrics import mean_average_precision_labels
+from sklearn_kexue.neighbors import HammingNeighbors, HashingNeighborsTransformer
 from sklearn_kexue.utils.discovery import all_estimators
 
 __all__ = ["main"]
@@ -107,6 +111,82 @@ def _sign_random_projection_step():
         {"n_components": [32, 128], "center": [False, True]},
         lambda hasher: f"{hasher.components_.shape[0]}-bit SimHash codes",
     )
+
+
+def _hamming_neighbors_step():
+    """Index FlyHash codes, classify by a vote of the nearest codes, check exactness."""
+    X_train, X_test, y_train, y_test = _digits()
+    # An index has no score, so no grid search: a hasher, then the index.
+    pipeline = make_pipeline(
+        FlyHashTransformer(n_components=2000, hash_length=16, random_state=0),
+        HammingNeighbors(n_neighbors=5),
+    ).fit(X_train)
+    hasher, index = pipeline[0], pipeline[-1]
+    test_codes = hasher.transform(X_test)
+    distances, indices = index.kneighbors(test_codes)
+    votes = np.array(
+        [np.bincount(row, minlength=10).argmax() for row in y_train[indices]]
+    )
+    # Both stores and scikit-learn's brute force give the same distances.
+    train_codes = hasher.transform(X_train)
+    packed = HammingNeighbors(n_neighbors=5, algorithm="packed").fit(train_codes)
+    packed_distances, packed_indices = packed.kneighbors(test_codes)
+    brute = NearestNeighbors(n_neighbors=5, metric="hamming", algorithm="brute")
+    brute_distances, _ = brute.fit(train_codes.toarray() > 0).kneighbors(
+        test_codes.toarray() > 0
+    )
+    same_as_packed = np.array_equal(distances, packed_distances) and np.array_equal(
+        indices, packed_indices
+    )
+    same_as_brute = np.allclose(distances, brute_distances * index.n_bits_)
+    simhash_index = HammingNeighbors().fit(
+        SignRandomProjection(n_components=256, random_state=0).fit_transform(X_train)
+    )
+    return [
+        f"  index     16-of-2000 FlyHash codes of {index.n_samples_fit_} images: "
+        f"algorithm='auto' chose {index.fit_method_} ({index.index_bytes_:,} bytes; "
+        f"packed words: {packed.index_bytes_:,}); 256-bit SimHash codes: "
+        f"{simhash_index.fit_method_}",
+        f"  test      accuracy {np.mean(votes == y_test):.3f} of a vote of the 5 "
+        "nearest codes (FlyHashTransformer -> HammingNeighbors pipeline)",
+        f"  exact     same neighbours as the packed scan: {same_as_packed}; same "
+        f"distances as NearestNeighbors(metric='hamming') x bits: {same_as_brute}",
+    ]
+
+
+def _hashing_neighbors_step():
+    """Hashed neighbours feed a precomputed-metric classifier; tune the candidates."""
+    X_train, X_test, y_train, y_test = _digits()
+    pipeline = make_pipeline(
+        HashingNeighborsTransformer(
+            SignRandomProjection(random_state=0), n_neighbors=5
+        ),
+        KNeighborsClassifier(n_neighbors=5, metric="precomputed"),
+    )
+    grid = {
+        "hashingneighborstransformer__n_candidates": [5, 50],
+        "hashingneighborstransformer__hasher__n_components": [64, 256],
+    }
+    search = GridSearchCV(pipeline, grid, cv=3).fit(X_train, y_train)
+    best = search.best_estimator_[0]
+    exact = KNeighborsClassifier(n_neighbors=5).fit(X_train, y_train)
+    agreement = np.mean(search.predict(X_test) == exact.predict(X_test))
+    found = best.kneighbors(X_test, return_distance=False)
+    true = exact.kneighbors(X_test, return_distance=False)
+    recall = np.mean([len(np.intersect1d(a, b)) for a, b in zip(found, true)]) / 5
+    return [
+        "  grid      n_candidates in [5, 50], hasher__n_components in [64, 256] "
+        "(3-fold CV, 4 candidates)",
+        f"  best      n_candidates={best.n_candidates}, "
+        f"{best.hasher_.n_components}-bit SimHash, "
+        f"CV accuracy {search.best_score_:.3f}",
+        f"  test      accuracy {search.score(X_test, y_test):.3f} of the "
+        "HashingNeighborsTransformer -> KNeighborsClassifier(metric='precomputed') "
+        "pipeline",
+        f"  exact     KNeighborsClassifier on the pixels: accuracy "
+        f"{exact.score(X_test, y_test):.3f}; same prediction for {agreement:.1%} of "
+        f"the test images; the hashed 5 neighbours hold {recall:.1%} of the exact 5",
+    ]
 
 
 def _linear_autoencoder_step():
@@ -283,6 +363,8 @@ TOUR_STEPS = {
     "CooccurrenceVectorizer": _cooccurrence_vectorizer_step,
     "FlyHashTransformer": _flyhash_step,
     "GammaCrossEntropyClassifier": _gamma_cross_entropy_step,
+    "HammingNeighbors": _hamming_neighbors_step,
+    "HashingNeighborsTransformer": _hashing_neighbors_step,
     "LinearAutoencoder": _linear_autoencoder_step,
     "MiniBatchLinearAutoencoder": _minibatch_linear_autoencoder_step,
     "SignRandomProjection": _sign_random_projection_step,
@@ -292,7 +374,7 @@ TOUR_STEPS = {
 
 
 def main():
-    """Fit every exported estimator in a Pipeline and a GridSearchCV, and report.
+    """Fit every exported estimator in a Pipeline (and a GridSearchCV), and report.
 
     Returns
     -------
