@@ -19,7 +19,14 @@ from sklearn_kexue.neighbors._hamming_kernels import (
     packed_top_k,
 )
 
-__all__ = ["PackedCodes", "PostingLists", "grown", "pack_bits", "words_for"]
+__all__ = [
+    "PackedCodes",
+    "PostingLists",
+    "bytes_as_words",
+    "grown",
+    "pack_bits",
+    "words_for",
+]
 
 # Bytes of one database block of packed codes: small enough that a block of
 # queries scans it from the second-level cache.
@@ -46,6 +53,18 @@ def pack_bits(bits, n_bits):
     padded = np.zeros((bits.shape[0], n_words * 8), dtype=np.uint8)
     padded[:, : packed.shape[1]] = packed
     return padded.view("<u8").astype(np.uint64, copy=False)
+
+
+def bytes_as_words(packed):
+    """uint8 rows of packed bits as uint64 words (zero-padded), no unpacking.
+
+    The bits keep numpy.packbits' order within each word: a permutation of
+    the bit positions, the same for every code, so distances are unchanged.
+    """
+    n_words = words_for(8 * packed.shape[1])
+    padded = np.zeros((packed.shape[0], n_words * 8), dtype=np.uint8)
+    padded[:, : packed.shape[1]] = packed
+    return padded.view(np.uint64)
 
 
 def grown(array, n_needed, axis=0):

@@ -18,6 +18,7 @@ from sklearn_kexue.neighbors._base import (
 from sklearn_kexue.neighbors._code_index import (
     PackedCodes,
     PostingLists,
+    bytes_as_words,
     pack_bits,
     words_for,
 )
@@ -220,7 +221,7 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
                     f"packed_input=True needs uint8 bytes of packed bits (as "
                     f"numpy.packbits gives), got dtype {X.dtype}."
                 )
-            return np.unpackbits(X, axis=1).view(bool)
+            return X  # kept packed: the packed store reads the bytes as words
         X = validate_input_data(self, X, reset=reset, dtype="numeric")
         values = X.data if sp.issparse(X) else X
         if self.binarize is None:
@@ -250,6 +251,10 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
 
     def _store_form(self, bits, fit_method):
         """What the store of ``fit_method`` takes: words or CSR units."""
+        if self.packed_input:
+            if fit_method == "packed":
+                return bytes_as_words(bits)
+            bits = np.unpackbits(bits, axis=1).view(bool)
         if fit_method == "packed":
             return pack_bits(bits, self.n_bits_)
         units = sp.csr_matrix(bits, dtype=np.int8)
@@ -308,10 +313,14 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
 
     def _store(self, bits, reset):
         if reset:
-            self.n_bits_ = bits.shape[1]
+            self.n_bits_ = bits.shape[1] * (8 if self.packed_input else 1)
             fit_method = self.algorithm
             if fit_method == "auto":
-                counts = np.asarray(bits.sum(axis=0)).ravel()
+                counts = (
+                    _packed_bit_counts(bits)
+                    if self.packed_input
+                    else np.asarray(bits.sum(axis=0)).ravel()
+                )
                 pays = inverted_index_pays(bits.shape[0], self.n_bits_, counts)
                 fit_method = "inverted_index" if pays else "packed"
             self.fit_method_ = fit_method
@@ -510,6 +519,14 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _packed_bit_counts(packed):
+    """Ones per bit position of packed rows, without unpacking them all."""
+    counts = np.empty((packed.shape[1], 8), dtype=np.int64)
+    for bit in range(8):  # numpy.packbits is big-endian: bit 0 is the 0x80 bit
+        counts[:, bit] = ((packed >> (7 - bit)) & 1).sum(axis=0)
+    return counts.ravel()
 
 
 def _check_count(value, default):
