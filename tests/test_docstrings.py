@@ -16,6 +16,7 @@ PUBLIC_MODULES = [
     "sklearn_kexue.hashing",
     "sklearn_kexue.linear_model",
     "sklearn_kexue.metrics",
+    "sklearn_kexue.neighbors",
     "sklearn_kexue.testing",
     "sklearn_kexue.utils",
 ]

@@ -510,6 +510,7 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         Returns
         -------
         graph : sparse matrix of shape (n_queries, n_samples_fit)
+            CSR; row i holds the stored codes within ``radius`` of query i.
         """
         check_mode(mode)
         distances, indices = self.radius_neighbors(X, radius, sort_results=sort_results)
