@@ -225,6 +225,65 @@ def check_gamma_zero_is_logistic_regression(case):
         )
 
 
+def check_hamming_neighbors_are_exact(case):
+    """The neighbours are the ``n_neighbors`` smallest (Hamming distance, row)
+    pairs of a brute-force count of differing bits, on every search path."""
+    estimator, X, y = case
+    if estimator.packed_input:
+        return
+    threshold = 0.0 if estimator.binarize is None else estimator.binarize
+    bits = _dense_values(X) > threshold
+    n_neighbors = min(estimator.n_neighbors, bits.shape[0])
+    counts = (bits[:, None, :] != bits[None, :, :]).sum(axis=2)
+    rows = np.broadcast_to(np.arange(bits.shape[0]), counts.shape)
+    order = np.lexsort((rows, counts), axis=1)[:, :n_neighbors]
+    expected = np.take_along_axis(counts, order, axis=1)
+    for algorithm in ("packed", "inverted_index"):
+        fitted = clone(estimator).set_params(algorithm=algorithm).fit(X, y)
+        distances, indices = fitted.kneighbors(X, n_neighbors)
+        if not (np.array_equal(indices, order) and np.array_equal(distances, expected)):
+            raise AssertionError(
+                f"algorithm={algorithm!r}: kneighbors differs from the brute-force "
+                f"Hamming neighbours (ties to the lower row)."
+            )
+
+
+def check_all_candidates_give_exact_neighbors(case):
+    """With every row a candidate, the re-ranked neighbours are the exact ones:
+    the ``n_neighbors`` smallest (distance under ``metric``, row) pairs."""
+    estimator, X, y = case
+    n_samples = X.shape[0]
+    fitted = clone(estimator).set_params(n_candidates=n_samples).fit(X, y)
+    n_neighbors = min(estimator.n_neighbors, n_samples)
+    distances, indices = fitted.kneighbors(X, n_neighbors)
+    values = _dense_values(X).astype(np.float64)
+    size = float(np.abs(values).max()) or 1.0
+    values = values / size  # no overflow in the squares below
+    dots = values @ values.T
+    if estimator.metric == "inner_product":
+        exact = -dots * size * size
+    elif estimator.metric == "cosine":
+        norms = np.sqrt(np.diag(dots))
+        scale = np.outer(norms, norms)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exact = np.where(scale > 0, 1 - dots / scale, 1.0)
+    else:
+        differences = values[:, None, :] - values[None, :, :]
+        exact = np.sqrt((differences**2).sum(axis=2)) * size
+    found = np.take_along_axis(exact, indices, axis=1)
+    best = np.sort(exact, axis=1)[:, :n_neighbors]
+    scale = max(1.0, float(np.abs(exact).max()))
+    # Rounding differs between summation orders: sqrt(eps) of the largest value.
+    tolerance = math.sqrt(np.finfo(np.float64).eps) * scale
+    if not np.allclose(found, best, rtol=0, atol=tolerance):
+        raise AssertionError(
+            "With n_candidates covering every row, the neighbours are not the "
+            f"exact nearest under metric={estimator.metric!r}."
+        )
+    if not np.allclose(distances, found, rtol=0, atol=tolerance):
+        raise AssertionError("kneighbors reports distances other than the exact ones.")
+
+
 _GENERAL_CHECKS = (
     check_fit_output_shape_and_dtype,
     check_row_independence,
@@ -241,8 +300,11 @@ def _family_checks(estimator_class):
     from sklearn_kexue.decomposition import LinearAutoencoder
     from sklearn_kexue.hashing._base import BaseWinnerTakeAllHasher
     from sklearn_kexue.linear_model import GammaCrossEntropyClassifier
+    from sklearn_kexue.neighbors import HammingNeighbors, HashingNeighborsTransformer
 
     families = (
+        (HammingNeighbors, check_hamming_neighbors_are_exact),
+        (HashingNeighborsTransformer, check_all_candidates_give_exact_neighbors),
         (BaseWinnerTakeAllHasher, check_fixed_weight_codes),
         (LinearAutoencoder, check_eckart_young_optimum),
         (GammaCrossEntropyClassifier, check_gamma_zero_is_logistic_regression),

@@ -11,6 +11,7 @@ from sklearn_kexue import (
     MiniBatchLinearAutoencoder,
     SignRandomProjection,
 )
+from sklearn_kexue.neighbors import HammingNeighbors, HashingNeighborsTransformer
 from sklearn_kexue.testing import (
     check_properties,
     parametrize_with_properties,
@@ -72,6 +73,27 @@ class _SparseShifted(SignRandomProjection):
         return super().transform(X)
 
 
+class _TiesToTheLast(HammingNeighbors):
+    """Breaks the tie rule: among equal distances, the higher row first."""
+
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+        n_neighbors = self.n_neighbors if n_neighbors is None else n_neighbors
+        distances, indices = super().kneighbors(X, self.n_samples_fit_)
+        order = np.lexsort((-indices, distances), axis=1)[:, :n_neighbors]
+        distances = np.take_along_axis(distances, order, axis=1)
+        indices = np.take_along_axis(indices, order, axis=1)
+        return (distances, indices) if return_distance else indices
+
+
+class _FirstCandidates(HashingNeighborsTransformer):
+    """Breaks re-ranking: returns candidates in code order, not by distance."""
+
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+        n_neighbors = self.n_neighbors if n_neighbors is None else n_neighbors
+        distances, indices = super().kneighbors(X, n_neighbors)
+        return distances, np.sort(indices, axis=1)
+
+
 def _failure(estimator_class, check_name):
     checks = dict(property_checks(estimator_class, max_examples=50))
     with pytest.raises(AssertionError) as failure:
@@ -85,8 +107,20 @@ def _failure(estimator_class, check_name):
         (_BatchCentred, "check_row_independence", "Output rows change"),
         (_Unseeded, "check_deterministic", "outputs differ"),
         (_SparseShifted, "check_format_invariance", "input: outputs differ"),
+        (_TiesToTheLast, "check_hamming_neighbors_are_exact", "brute-force"),
+        (
+            _FirstCandidates,
+            "check_all_candidates_give_exact_neighbors",
+            "not the exact nearest",
+        ),
     ],
-    ids=["row-independence", "determinism", "format-invariance"],
+    ids=[
+        "row-independence",
+        "determinism",
+        "format-invariance",
+        "hamming-ties",
+        "re-ranking",
+    ],
 )
 def test_a_broken_invariant_fails_with_a_minimal_example(broken, check_name, message):
     error, notes = _failure(broken, check_name)
