@@ -14,6 +14,7 @@ from sklearn_kexue.neighbors._base import (
     neighbors_graph,
     query_batches,
     radius_graph,
+    without_nested_validation,
 )
 from sklearn_kexue.neighbors._code_index import (
     PackedCodes,
@@ -365,6 +366,7 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         indices = np.concatenate([part[1] for part in parts])
         return distances, indices
 
+    @without_nested_validation
     def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
         """The nearest stored codes of each query.
 
@@ -425,6 +427,7 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         distances, indices = self.kneighbors(X, n_neighbors)
         return neighbors_graph(distances, indices, self.n_samples_fit_, mode)
 
+    @without_nested_validation
     def radius_neighbors(
         self, X=None, radius=None, return_distance=True, sort_results=False
     ):

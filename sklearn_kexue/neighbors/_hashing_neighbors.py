@@ -21,6 +21,7 @@ from sklearn_kexue.neighbors._base import (
     drop_self,
     neighbors_graph,
     query_batches,
+    without_nested_validation,
 )
 from sklearn_kexue.neighbors._code_index import grown
 from sklearn_kexue.neighbors._hamming import HammingNeighbors, check_mode
@@ -327,6 +328,7 @@ class HashingNeighborsTransformer(
 
     # ------------------------------------------------------------ queries
 
+    @without_nested_validation
     def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
         """The approximate nearest neighbours of each query.
 
@@ -370,7 +372,11 @@ class HashingNeighborsTransformer(
             int(n_neighbors), self.n_samples_fit_, queries.shape[0], query_is_fit
         )
         n_candidates = min(max(self.n_candidates, wanted), self.n_samples_fit_)
-        row_bytes = 8 * n_candidates * (queries.shape[1] + 4)
+        # Per query: its code, candidates and their distances, sort order
+        # and gathered results (int64/float64), and a dense float64 copy of
+        # the query (sparse queries are densified batch by batch).
+        code_bytes = 8 * self.index_.n_bits_
+        row_bytes = 48 * n_candidates + code_bytes + 8 * queries.shape[1]
 
         def search(batch):
             batch_queries = queries[batch]
