@@ -43,6 +43,8 @@ EXERCISE = textwrap.dedent(
             estimator.fit_transform(documents)
         elif hasattr(estimator, "predict"):
             estimator.fit(X, y).predict(X)
+        elif not hasattr(estimator, "transform"):  # a neighbours index
+            estimator.fit(X).kneighbors(X)
         else:
             estimator.fit(X).transform(X)
     from sklearn_kexue.hashing import _fly_kernels

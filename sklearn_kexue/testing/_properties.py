@@ -7,6 +7,7 @@ hypothesis test over estimators and data drawn by
 the shrunk minimal example.
 """
 
+import functools
 import math
 import warnings
 from numbers import Integral
@@ -26,6 +27,7 @@ from sklearn_kexue.testing._invariants import (
     _assert_row_independent,
     _assert_same_output_across_formats,
     _output,
+    classifiers_compared_by_probabilities,
     outputs_compared_within,
 )
 from sklearn_kexue.testing._joint import (
@@ -62,13 +64,21 @@ def _is_numeric(X):
 
 
 def _seeded(estimator):
-    """A clone whose unset ``random_state`` parameters (nested ones too) are 0."""
+    """A clone whose unset ``random_state`` parameters (nested ones too) are 0,
+    and which starts every fit afresh (``warm_start=False``: a warm start
+    continues the last fit, so fitting twice is not meant to repeat it)."""
+    params = estimator.get_params(deep=True)
     unset = {
         name: 0
-        for name, value in estimator.get_params(deep=True).items()
+        for name, value in params.items()
         if (name == "random_state" or name.endswith("__random_state")) and value is None
     }
-    return clone(estimator).set_params(**unset)
+    cold = {
+        name: False
+        for name, value in params.items()
+        if (name == "warm_start" or name.endswith("__warm_start")) and value is True
+    }
+    return clone(estimator).set_params(**unset, **cold)
 
 
 def _reproducible(estimator):
@@ -108,7 +118,7 @@ def check_fit_output_shape_and_dtype(case):
                 f"but the estimator's tags say it preserves {kept}."
             )
     elif hasattr(fitted, "classes_"):
-        unknown = np.setdiff1d(np.asarray(output), fitted.classes_)
+        unknown = np.setdiff1d(np.asarray(fitted.predict(X)), fitted.classes_)
         if unknown.size:
             raise AssertionError(f"predict returns labels {unknown} not in classes_.")
 
@@ -315,8 +325,21 @@ def _family_checks(estimator_class):
 # ----------------------------------------------------------- the generator
 
 
+def _by_probabilities(check):
+    """``check`` comparing classifiers' probabilities rather than labels."""
+
+    @functools.wraps(check)
+    def compared_by_probabilities(case):
+        with classifiers_compared_by_probabilities():
+            check(case)
+
+    return compared_by_probabilities
+
+
 def _as_property_test(check, strategy, settings):
     """A zero-argument hypothesis test that runs ``check`` on drawn cases."""
+
+    check = _by_probabilities(check)
 
     def run(case):
         with warnings.catch_warnings():
