@@ -224,6 +224,9 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
                 )
             return X  # kept packed: the packed store reads the bytes as words
         X = validate_input_data(self, X, reset=reset, dtype="numeric")
+        if sp.issparse(X) and not X.has_canonical_format:
+            X = X.copy()  # duplicates add up before thresholding, as in dense
+            X.sum_duplicates()
         values = X.data if sp.issparse(X) else X
         if self.binarize is None:
             if not np.isin(values, (0, 1)).all():

@@ -524,5 +524,10 @@ class HashingNeighborsTransformer(
 
 
 def _sorted_csr(X):
+    """CSR with sorted, unique column indices (duplicates summed, as in dense)."""
     X = sp.csr_matrix(X)
-    return X if X.has_sorted_indices else X.sorted_indices()
+    if X.has_canonical_format:
+        return X
+    X = X.copy()
+    X.sum_duplicates()
+    return X

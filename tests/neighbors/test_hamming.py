@@ -214,3 +214,17 @@ def test_input_is_not_modified():
     copy = codes.copy()
     HammingNeighbors(binarize=0.5).fit(codes).kneighbors(codes)
     np.testing.assert_array_equal(codes, copy)
+
+
+def test_duplicate_sparse_entries_add_up_before_thresholding():
+    # 0.3 + 0.4 stored twice at one position is 0.7 > 0.5: a one, as dense.
+    duplicated = sp.csr_matrix(
+        (np.array([0.3, 0.4, 1.0]), np.array([0, 0, 2]), np.array([0, 2, 3])),
+        shape=(2, 3),
+    )
+    dense = duplicated.toarray()
+    index = HammingNeighbors(n_neighbors=2, binarize=0.5)
+    expected = index.fit(dense).kneighbors(dense)
+    result = index.fit(duplicated).kneighbors(duplicated)
+    for a, b in zip(expected, result):
+        np.testing.assert_array_equal(a, b)

@@ -199,3 +199,25 @@ def test_clear_errors(blobs):
         search.kneighbors(X[:2], n_neighbors=301)
     with pytest.raises(ValueError, match="8 features"):
         search.kneighbors(X[:2, :3])
+
+
+def test_duplicate_sparse_entries_are_summed_in_the_re_ranking():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 5))
+    dense_search = HashingNeighborsTransformer(n_candidates=60, random_state=0)
+    expected = dense_search.fit(X).kneighbors(X[:10])
+    # The same values, each stored as two halves at the same position.
+    n_samples, n_features = X.shape
+    halves = sp.csr_matrix(
+        (
+            np.repeat(X.ravel() / 2, 2),
+            np.tile(np.repeat(np.arange(n_features), 2), n_samples),
+            np.arange(0, 2 * X.size + 1, 2 * n_features),
+        ),
+        shape=X.shape,
+    )
+    assert not halves.has_canonical_format
+    sparse_search = HashingNeighborsTransformer(n_candidates=60, random_state=0)
+    result = sparse_search.fit(halves).kneighbors(X[:10])
+    np.testing.assert_array_equal(result[1], expected[1])
+    np.testing.assert_allclose(result[0], expected[0], rtol=1e-12)
