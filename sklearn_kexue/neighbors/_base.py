@@ -1,6 +1,7 @@
 """What every neighbours estimator here shares: query batches, self, graphs."""
 
 import functools
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -11,7 +12,11 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn_kexue.utils._batching import gen_row_batches
 
 __all__ = [
+    "check_flag",
+    "check_mode",
     "check_n_neighbors",
+    "check_n_neighbors_argument",
+    "check_radius_argument",
     "drop_self",
     "neighbors_graph",
     "query_batches",
@@ -120,3 +125,40 @@ def radius_graph(distances, indices, n_samples_fit, mode):
     if mode == "connectivity":
         data = np.ones_like(data)
     return sp.csr_matrix((data, columns, pointers), shape=(len(indices), n_samples_fit))
+
+
+def check_n_neighbors_argument(value, default):
+    """``n_neighbors`` as a query method got it: None gives ``default``."""
+    if value is None:
+        return default
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"n_neighbors must be an int, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"n_neighbors must be >= 1, got {value}.")
+    return int(value)
+
+
+def check_radius_argument(value, default):
+    """``radius`` as a query method got it: None gives ``default``."""
+    if value is None:
+        return default
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, Real)
+        or not np.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(f"radius must be a finite number >= 0, got {value!r}.")
+    return float(value)
+
+
+def check_mode(mode):
+    """A graph's ``mode``: "connectivity" or "distance"."""
+    if not (isinstance(mode, str) and mode in ("connectivity", "distance")):
+        raise ValueError(f"mode must be 'connectivity' or 'distance', got {mode!r}.")
+
+
+def check_flag(name, value):
+    """A boolean argument of a query method (``return_distance``, ...)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")

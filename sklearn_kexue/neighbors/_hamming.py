@@ -9,7 +9,11 @@ from sklearn.utils._param_validation import Options
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.neighbors._base import (
+    check_flag,
+    check_mode,
     check_n_neighbors,
+    check_n_neighbors_argument,
+    check_radius_argument,
     drop_self,
     neighbors_graph,
     query_batches,
@@ -86,7 +90,7 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         for m-bit codes. "inverted_index" keeps, per unit, the rows that have
         it set, and counts a query's overlaps along its active units' lists:
         about ``n * k**2 / m`` postings for codes with k of m bits set, plus
-        one pass over a byte counter per row. "auto" estimates both costs
+        one pass over every row's overlap count. "auto" estimates both costs
         from the fitted codes' unit counts (as if queries were drawn like
         them) and takes the cheaper: the inverted index for sparse
         winner-take-all codes with m over about 30 k (FlyHash with m = 2000,
@@ -395,7 +399,8 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         neigh_ind : ndarray of shape (n_queries, n_neighbors)
             Row indices of the neighbours; ties go to the lower index.
         """
-        n_neighbors = _check_count(n_neighbors, self.n_neighbors)
+        n_neighbors = check_n_neighbors_argument(n_neighbors, self.n_neighbors)
+        check_flag("return_distance", return_distance)
         queries, query_is_fit = self._queries(X)
         wanted = check_n_neighbors(
             n_neighbors, self.n_samples_fit_, queries.shape[0], query_is_fit
@@ -462,33 +467,35 @@ class HammingNeighbors(DocLinkMixin, BaseEstimator):
         neigh_ind : ndarray of shape (n_queries,) of ndarray
             Each query's neighbour indices (int64).
         """
-        radius = _check_radius(radius, self.radius)
-        if sort_results not in (True, False):
-            raise ValueError(f"sort_results must be a bool, got {sort_results!r}.")
+        radius = check_radius_argument(radius, self.radius)
+        check_flag("sort_results", sort_results)
+        check_flag("return_distance", return_distance)
         queries, query_is_fit = self._queries(X)
         n_queries = queries.shape[0]
 
         def search(batch):
             distances = self._index.distances(queries[batch])
-            rows = []
-            for i, row in enumerate(distances):
-                found = np.flatnonzero(row <= radius)
-                if query_is_fit:
-                    found = found[found != batch.start + i]
-                values = row[found].astype(np.float64)
-                if sort_results:
-                    order = np.lexsort((found, values))
-                    found, values = found[order], values[order]
-                rows.append((values, found.astype(np.int64)))
-            return rows
+            within = distances <= radius
+            if query_is_fit:  # each stored row is left out of its own neighbours
+                within[
+                    np.arange(len(distances)), np.arange(batch.start, batch.stop)
+                ] = False
+            rows, found = np.nonzero(within)  # row by row, increasing index
+            values = distances[rows, found].astype(np.float64)
+            if sort_results:
+                order = np.lexsort((found, values, rows))
+                found, values = found[order], values[order]
+            splits = np.cumsum(np.count_nonzero(within, axis=1))[:-1]
+            return zip(
+                np.split(values, splits), np.split(found.astype(np.int64), splits)
+            )
 
         parts = query_batches(
-            search, n_queries, self._row_bytes(4 * self.n_samples_fit_), self.n_jobs
+            search, n_queries, self._row_bytes(5 * self.n_samples_fit_), self.n_jobs
         )
-        rows = [row for part in parts for row in part]
         neigh_dist = np.empty(n_queries, dtype=object)
         neigh_ind = np.empty(n_queries, dtype=object)
-        for i, (values, found) in enumerate(rows):
+        for i, (values, found) in enumerate(row for part in parts for row in part):
             neigh_dist[i], neigh_ind[i] = values, found
         return (neigh_dist, neigh_ind) if return_distance else neigh_ind
 
@@ -534,31 +541,3 @@ def _packed_bit_counts(packed):
     for bit in range(8):  # numpy.packbits is big-endian: bit 0 is the 0x80 bit
         counts[:, bit] = ((packed >> (7 - bit)) & 1).sum(axis=0)
     return counts.ravel()
-
-
-def _check_count(value, default):
-    if value is None:
-        return default
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"n_neighbors must be an int, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"n_neighbors must be >= 1, got {value}.")
-    return int(value)
-
-
-def _check_radius(value, default):
-    if value is None:
-        return default
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, Real)
-        or not np.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"radius must be a finite number >= 0, got {value!r}.")
-    return float(value)
-
-
-def check_mode(mode):
-    if not (isinstance(mode, str) and mode in ("connectivity", "distance")):
-        raise ValueError(f"mode must be 'connectivity' or 'distance', got {mode!r}.")

@@ -234,32 +234,45 @@ def inverted_top_k(
     distances, indices : ndarrays of int32 and int64, (n_queries, n_neighbors)
         Outputs, as in :func:`packed_top_k`.
     """
-    n_queries = query_pointers.shape[0] - 1
-    n_block_units = block_pointers.shape[1] - 1
     _start_heaps(distances, indices)
     overlaps = np.zeros(POSTING_BLOCK_ROWS, dtype=np.int32)
     scores = np.empty(POSTING_BLOCK_ROWS, dtype=np.int64)
-    for q in range(n_queries):
+    for q in range(query_pointers.shape[0] - 1):
         units = query_units[query_pointers[q] : query_pointers[q + 1]]
         for block in range(block_pointers.shape[0]):
             row_start = block * POSTING_BLOCK_ROWS
-            n_block = min(POSTING_BLOCK_ROWS, n_rows - row_start)
-            _accumulate_block(
-                block, units, block_pointers, postings, overlaps, n_block_units
-            )
-            _overlap_distances(
-                units.shape[0], row_weights[row_start:], overlaps, n_block, scores
+            n_block = _score_posting_block(
+                block,
+                units,
+                block_pointers,
+                postings,
+                row_weights,
+                n_rows,
+                overlaps,
+                scores,
             )
             _push_block(scores, n_block, row_start, distances[q], indices[q])
         _sort_heap(distances[q], indices[q])
 
 
 @jit(nogil=True)
-def _overlap_distances(query_weight, row_weights, overlaps, n_block, scores):
-    """``|q| + |x| - 2 overlap`` for a block's rows; clears the overlaps."""
+def _score_posting_block(
+    block, units, block_pointers, postings, row_weights, n_rows, overlaps, scores
+):
+    """Distances ``|q| + |x| - 2 overlap`` of one block's rows to a query.
+
+    Returns the block's number of rows; leaves ``overlaps`` cleared.
+    """
+    row_start = block * POSTING_BLOCK_ROWS
+    n_block = min(POSTING_BLOCK_ROWS, n_rows - row_start)
+    _accumulate_block(
+        block, units, block_pointers, postings, overlaps, block_pointers.shape[1] - 1
+    )
+    query_weight = units.shape[0]
     for r in range(n_block):
-        scores[r] = query_weight + row_weights[r] - 2 * overlaps[r]
+        scores[r] = query_weight + row_weights[row_start + r] - 2 * overlaps[r]
         overlaps[r] = 0
+    return n_block
 
 
 @jit(nogil=True)
@@ -267,19 +280,20 @@ def inverted_distances(
     query_pointers, query_units, block_pointers, postings, row_weights, n_rows, out
 ):
     """All Hamming distances from posting lists: ``out[q, r]``."""
-    n_queries = query_pointers.shape[0] - 1
-    n_block_units = block_pointers.shape[1] - 1
     overlaps = np.zeros(POSTING_BLOCK_ROWS, dtype=np.int32)
     scores = np.empty(POSTING_BLOCK_ROWS, dtype=np.int64)
-    for q in range(n_queries):
+    for q in range(query_pointers.shape[0] - 1):
         units = query_units[query_pointers[q] : query_pointers[q + 1]]
         for block in range(block_pointers.shape[0]):
             row_start = block * POSTING_BLOCK_ROWS
-            n_block = min(POSTING_BLOCK_ROWS, n_rows - row_start)
-            _accumulate_block(
-                block, units, block_pointers, postings, overlaps, n_block_units
-            )
-            _overlap_distances(
-                units.shape[0], row_weights[row_start:], overlaps, n_block, scores
+            n_block = _score_posting_block(
+                block,
+                units,
+                block_pointers,
+                postings,
+                row_weights,
+                n_rows,
+                overlaps,
+                scores,
             )
             out[q, row_start : row_start + n_block] = scores[:n_block]

@@ -17,14 +17,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_kexue.hashing import SignRandomProjection
 from sklearn_kexue.neighbors._base import (
+    check_flag,
+    check_mode,
     check_n_neighbors,
+    check_n_neighbors_argument,
     drop_self,
     neighbors_graph,
     query_batches,
     without_nested_validation,
 )
 from sklearn_kexue.neighbors._code_index import grown
-from sklearn_kexue.neighbors._hamming import HammingNeighbors, check_mode
+from sklearn_kexue.neighbors._hamming import HammingNeighbors
 from sklearn_kexue.neighbors._rerank_kernels import (
     COSINE,
     EUCLIDEAN,
@@ -355,21 +358,15 @@ class HashingNeighborsTransformer(
             Row indices of the neighbours.
         """
         check_is_fitted(self)
-        if n_neighbors is None:
-            n_neighbors = self.n_neighbors
-        elif isinstance(n_neighbors, (bool, np.bool_)) or not isinstance(
-            n_neighbors, Integral
-        ):
-            raise TypeError(f"n_neighbors must be an int, got {n_neighbors!r}.")
-        elif n_neighbors < 1:
-            raise ValueError(f"n_neighbors must be >= 1, got {n_neighbors}.")
+        n_neighbors = check_n_neighbors_argument(n_neighbors, self.n_neighbors)
+        check_flag("return_distance", return_distance)
         query_is_fit = X is None
         if query_is_fit:
             queries = self._vectors[: self.n_samples_fit_]
         else:
             queries = validate_input_data(self, X, reset=False)
         wanted = check_n_neighbors(
-            int(n_neighbors), self.n_samples_fit_, queries.shape[0], query_is_fit
+            n_neighbors, self.n_samples_fit_, queries.shape[0], query_is_fit
         )
         n_candidates = min(max(self.n_candidates, wanted), self.n_samples_fit_)
         # Per query: its code, candidates and their distances, sort order
